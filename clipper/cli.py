@@ -1,0 +1,336 @@
+"""The command line: parse options, call one function, render, exit. No SQL, selectors or httpx here.
+
+Exit codes: 0 done; 1 an error, or some targets of a batch failed (the others were done); 2 bad usage;
+130 interrupted (what was finished is kept).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from clipper import __version__
+
+if TYPE_CHECKING:
+    from clipper.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="clipper",
+    help="Clip news articles (Japanese news first) into SQLite, browse and fix them, and draft quote posts.\n\n"
+    "Example: clipper add https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/ --tag police",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="CLIPPER_DB", help="The clips database (default: $CLIPPER_DB, else a per-user "
+                 "data directory such as ~/.local/share/clipper/clips.db).", show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines (one object per line) for scripts.")]
+SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after DATE (2016-08-01, "
+                                                 "2016.8.1, 2016年8月1日...).")]
+UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
+TagOption = Annotated[str | None, typer.Option("--tag", help="Only clips with this tag.")]
+OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet (short credit "
+                                                  "or site name).")]
+
+
+def handle_errors(func: F) -> F:
+    """Turn clipper's errors into one line on stderr and a non-zero exit, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from clipper import ui
+        from clipper.errors import ClipperError
+
+        try:
+            return func(*args, **kwargs)
+        except ClipperError as exc:
+            ui.error(str(exc))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            ui.error("interrupted; everything finished before the interruption is kept")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_store(db: Path | None) -> Store:
+    from clipper.paths import default_db_path
+    from clipper.store import open_db
+
+    return open_db(db or default_db_path())
+
+
+def user_date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    from clipper.errors import UsageError
+    from clipper.extract.dates import normalize_user_date
+
+    try:
+        return normalize_user_date(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"clipper {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Clip news articles into SQLite, re-check their links, and draft quote posts."""
+
+
+@app.command()
+@handle_errors
+def add(
+    targets: Annotated[list[str] | None, typer.Argument(help="URLs or saved .html files.", show_default=False)] = None,
+    input_file: Annotated[str | None, typer.Option("--input", "-i", help="Read targets from FILE, one per line "
+                                                   "(# comments ok), or a bookmarks export; - for stdin.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where a saved page came from (default: its canonical "
+                                            "URL).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag the clips (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note to keep with the clips.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Store a link-only clip with this title when the "
+                                              "target is not an HTML page (a PDF...).")] = None,
+    refetch: Annotated[bool, typer.Option("--refetch", help="Fetch and extract clips that exist again.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per page, in all.")] = 30.0,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest page accepted, in MB (decompressed).")] = 10.0,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Pages fetched at once.")] = 8,
+    per_host: Annotated[int, typer.Option("--per-host", help="Pages fetched at once from one host.")] = 2,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Clip articles: fetch, extract title, outlet, date, author and text, and store them with the page.
+
+    Example: clipper add https://mainichi.jp/articles/20250114/k00/00m/030/335000c --tag gaza
+    Example: clipper add saved-page.html --url https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html
+    """
+    from clipper import ui
+    from clipper.errors import UsageError
+    from clipper.pipeline import AddOptions, add_targets, read_target_list
+    from clipper.urls import check_url
+
+    all_targets = list(targets or [])
+    if input_file:
+        all_targets += read_target_list(_read_input(input_file))
+    if not all_targets:
+        raise UsageError("nothing to add: give URLs or saved pages, or --input FILE")
+    if url:
+        url = check_url(url)
+        if len(all_targets) != 1:
+            raise UsageError("--url goes with exactly one saved page")
+    opts = AddOptions(tags=tuple(tag or ()), note=note, url=url, title=title, refetch=refetch, timeout=timeout,
+                      max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host)
+    with open_store(db) as store:
+        failed = ui.render_add(add_targets(store, all_targets, opts), total=len(all_targets), as_json=as_json)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _read_input(name: str) -> str:
+    from clipper.errors import UsageError
+
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).expanduser().read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+
+
+@app.command()
+@handle_errors
+def extract(
+    targets: Annotated[list[str], typer.Argument(help="URLs or saved .html files.", show_default=False)],
+    url: Annotated[str | None, typer.Option("--url", help="Where a saved page came from.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per page.")] = 30.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Show what clipper extracts from pages, without storing anything.
+
+    Example: clipper extract saved-page.html --json
+    """
+    from clipper import ui
+    from clipper.pipeline import extract_targets
+    from clipper.urls import check_url
+
+    failed = 0
+    for target, page, article, error in extract_targets(targets, url=check_url(url) if url else None,
+                                                        timeout=timeout):
+        if error or page is None or article is None:
+            failed += 1
+            ui.error(error or f"{target}: failed")
+            continue
+        ui.render_extract(target, page, article, as_json=as_json)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    tag: TagOption = None,
+    outlet: OutletOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
+                                               "unreachable or alive.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N clips.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List clips, newest first.
+
+    Example: clipper list --outlet 産経 --since 2016-08-01 --limit 20
+    """
+    from clipper import ui
+
+    with open_store(db) as store:
+        clips = store.list_clips(tag=tag, outlet=outlet, since=user_date(since, "--since"),
+                                 until=user_date(until, "--until"), status=status, limit=limit)
+        ui.print_clips(clips, as_json=as_json)
+
+
+@app.command()
+@handle_errors
+def show(
+    clip_id: Annotated[int, typer.Argument(metavar="ID", help="The clip's id.")],
+    html: Annotated[bool, typer.Option("--html", help="Write the stored page (raw bytes) to stdout.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one clip: its fields, link history and text.
+
+    Example: clipper show 12
+    """
+    from clipper import ui
+    from clipper.errors import UsageError
+
+    with open_store(db) as store:
+        clip = store.get_clip(clip_id)
+        if html:
+            raw = store.page_bytes(clip_id)
+            if raw is None:
+                raise UsageError(f"clip {clip_id} has no stored page")
+            sys.stdout.buffer.write(raw)
+            return
+        if as_json:
+            data = clip.to_json()
+            data["fetches"] = store.fetches(clip_id)
+            data["checks"] = store.checks(clip_id)
+            ui.print_json(data)
+        else:
+            ui.show_clip(clip, store.fetches(clip_id), store.checks(clip_id))
+
+
+@app.command()
+@handle_errors
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find (all must match).")],
+    tag: TagOption = None,
+    outlet: OutletOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N results.")] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search clips' titles, text, outlets, authors, tags and notes.
+
+    Example: clipper search マイナンバー 交付
+    """
+    from clipper import ui
+
+    with open_store(db) as store:
+        clips = store.search_clips(query, limit=limit, tag=tag, outlet=outlet, since=user_date(since, "--since"),
+                                   until=user_date(until, "--until"))
+        ui.print_clips(clips, as_json=as_json)
+
+
+@app.command()
+@handle_errors
+def edit(
+    clip_id: Annotated[int, typer.Argument(metavar="ID", help="The clip's id.")],
+    title: Annotated[str | None, typer.Option("--title", help="Set the title.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Set the outlet's credit.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Set the published date.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Set the author ('' clears it).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Set the note ('' clears it).")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fix a clip's fields and tags.
+
+    Example: clipper edit 12 --outlet 共同 --date 2016/8/25 --tag マイナンバー
+    """
+    from clipper import ui
+
+    fields: dict[str, Any] = {}
+    for key, value in (("title", title), ("outlet", outlet), ("author", author), ("note", note)):
+        if value is not None:
+            fields[key] = value or None
+    if date is not None:
+        fields["published"] = user_date(date, "--date")
+        fields["published_source"] = "user"
+    with open_store(db) as store:
+        clip = store.update_clip(clip_id, fields=fields, add_tags=tag or (), remove_tags=untag or ())
+        ui.print_clips([clip], as_json=as_json)
+
+
+@app.command()
+@handle_errors
+def rm(
+    clip_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="The clips to delete.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete clips (asks first).
+
+    Example: clipper rm 12 13 --yes
+    """
+    from clipper import ui
+    from clipper.errors import UsageError
+
+    with open_store(db) as store:
+        clips = store.get_clips(clip_ids)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("refusing to delete without a terminal to ask on; add --yes")
+            for clip in clips:
+                ui.out.print(ui.clip_line(clip))
+            if not typer.confirm(f"Delete {len(clips)} clip(s)?", default=False):
+                raise typer.Exit(1)
+        for clip in clips:
+            store.delete_clip(clip.id)
+        ui.info(f"deleted {len(clips)} clip(s)")
+
+
+def main() -> None:
+    app(prog_name="clipper")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,121 @@
+"""Page -> Article: outlet rules, metadata (JSON-LD, OGP, meta), main text, dates, authors.
+
+`extract_article(html, url=..., registry=...)` is the one entry point. It never raises on a bad page: an empty,
+binary or broken document gives an Article with empty fields and a warning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from clipper.extract.body import extract_paragraphs
+from clipper.extract.dates import find_published
+from clipper.extract.jsonld import article_objects, load_jsonld
+from clipper.extract.metadata import (
+    clean_text,
+    dateline_author,
+    find_author,
+    find_canonical,
+    find_lang,
+    find_origin,
+    find_site_names,
+    find_summary,
+    find_title,
+    meta_map,
+)
+from clipper.models import Article
+from clipper.outlets import Outlet, Registry, load_registry
+from clipper.urls import host_of
+
+__all__ = ["extract_article"]
+
+MAX_TITLE = 500
+
+
+def _jsonld_body(jsonld: list[dict[str, Any]]) -> str | None:
+    for obj in article_objects(jsonld):
+        body = obj.get("articleBody")
+        if isinstance(body, str) and body.strip():
+            return body
+    return None
+
+
+def _resolve_outlet(
+    registry: Registry, outlet: Outlet | None, site_names: list[str], host: str, origin: str | None
+) -> tuple[str | None, str | None]:
+    """(short credit, site's full name)."""
+    if outlet is None:
+        for name in site_names:
+            outlet = registry.by_name(name)
+            if outlet is not None:
+                break
+    if outlet is not None and outlet.syndicator:
+        if origin:
+            return registry.credit(origin), outlet.site_name
+        return outlet.name, outlet.site_name
+    if outlet is not None:
+        return outlet.name, outlet.site_name
+    if site_names:
+        return site_names[0], site_names[0]
+    return (host.removeprefix("www.") or None), (host.removeprefix("www.") or None)
+
+
+def extract_article(html: str, *, url: str | None = None, registry: Registry | None = None) -> Article:
+    """Extract title, outlet, date, author, canonical URL and body paragraphs from a decoded page."""
+    registry = registry or load_registry()
+    warnings: list[str] = []
+    try:
+        tree = LexborHTMLParser(html or "")
+    except Exception as exc:  # selectolax raises on pathological input; a bad page is not an error
+        return Article(warnings=(f"the page could not be parsed: {exc.__class__.__name__}",))
+    if tree.body is None and tree.head is None:
+        return Article(warnings=("the page is empty",))
+    metas = meta_map(tree)
+    jsonld = load_jsonld(tree)
+    canonical = find_canonical(tree, metas, url)
+    host = host_of(url) or host_of(canonical)
+    outlet = registry.for_host(host) or registry.for_host(host_of(canonical))
+    site_names = find_site_names(metas, jsonld)
+    identity = list(site_names)
+    if outlet is not None:
+        identity += [outlet.name, outlet.site_name, *outlet.aliases]
+    title = find_title(tree, metas, jsonld, identity)
+    if title and len(title) > MAX_TITLE:
+        title = title[:MAX_TITLE].rstrip() + "…"
+        warnings.append(f"the title was longer than {MAX_TITLE} characters and was shortened")
+    origin = None
+    if outlet is not None and outlet.syndicator:
+        origin = find_origin(tree, jsonld, outlet.source, identity)
+    credit, site_name = _resolve_outlet(registry, outlet, site_names, host, origin)
+    published, published_source = find_published(tree, url=canonical or url, jsonld=jsonld)
+    summary = find_summary(tree)
+    lang = find_lang(tree, metas)
+    author_identity = identity + ([origin] if origin else []) + [registry.credit(n) for n in identity]
+    author = find_author(tree, metas, jsonld, author_identity)
+    # Body last: the extractor may remove nodes from the tree.
+    paragraphs = extract_paragraphs(
+        tree,
+        selectors=list(outlet.body) if outlet else None,
+        drop_selectors=list(outlet.drop) if outlet else None,
+        jsonld_body=_jsonld_body(jsonld),
+        title=title,
+    )
+    if author is None and paragraphs:
+        author = dateline_author(paragraphs[0])
+    if not paragraphs:
+        warnings.append("no article text found")
+    return Article(
+        title=clean_text(title) or None,
+        outlet=credit,
+        site_name=site_name,
+        published=published,
+        published_source=published_source,
+        author=author,
+        canonical_url=canonical,
+        paragraphs=tuple(paragraphs),
+        summary=summary,
+        lang=lang,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,184 @@
+"""Fetching pages with httpx: User-Agent, timeouts with a total deadline, redirects, a size cap, decoding.
+
+Reading a saved .html file goes through the same decoding, so a page from disk and one from the web are alike.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from clipper import __version__
+from clipper.encoding import decode_html
+from clipper.errors import FetchError, NotHTMLError, UsageError
+from clipper.models import Page
+from clipper.urls import check_url, strip_credentials
+
+USER_AGENT = f"clipper/{__version__} (news clipping tool; python-httpx/{httpx.__version__})"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_REDIRECTS = 10
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_BINARY_MAGIC = {
+    b"%PDF": "application/pdf",
+    b"\x89PNG": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF8": "image/gif",
+    b"PK\x03\x04": "application/zip",
+    b"\x1f\x8b": "application/gzip",
+    b"RIFF": "audio/video (RIFF)",
+    b"ID3": "audio/mpeg",
+}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def make_client(timeout: float = DEFAULT_TIMEOUT, *, max_connections: int = 16) -> httpx.Client:
+    """The one HTTP client: honours HTTP(S)_PROXY and SSL_CERT_FILE, follows at most 10 redirects."""
+    return httpx.Client(
+        headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                 "Accept-Language": "ja,en;q=0.7"},
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        trust_env=True,
+    )
+
+
+def _sniff_binary(head: bytes) -> str | None:
+    for magic, kind in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def _is_html_type(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return not media or media in _HTML_TYPES or media == "text/plain"
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    text = str(exc) or exc.__class__.__name__
+    low = text.lower()
+    if isinstance(exc, httpx.TooManyRedirects):
+        return f"too many redirects (more than {MAX_REDIRECTS}; a redirect loop?)"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return f"redirected to an unsupported URL scheme ({text}); only http and https are fetched"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ProxyError):
+        return f"proxy error: {text}"
+    if isinstance(exc, httpx.ConnectError):
+        if "name or service not known" in low or "nodename nor servname" in low or "getaddrinfo" in low or \
+                "name resolution" in low or "no address associated" in low:
+            return "DNS lookup failed (no such host)"
+        if "refused" in low:
+            return "connection refused"
+        return f"cannot connect: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the server broke the connection: {text}"
+    if isinstance(exc, httpx.DecodingError):
+        return f"the response body could not be decompressed: {text}"
+    return text
+
+
+def fetch(
+    url: str,
+    client: httpx.Client,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_non_html: bool = False,
+) -> Page:
+    """GET a page. Raises FetchError (NotHTMLError for a PDF, an image...) with a one-line reason."""
+    url = check_url(url)
+    deadline = time.monotonic() + timeout
+    try:
+        with client.stream("GET", url) as resp:
+            final_url = strip_credentials(str(resp.url))
+            if resp.url.scheme not in ("http", "https"):
+                raise FetchError(url, f"redirected to an unsupported URL scheme ({resp.url.scheme})")
+            if resp.status_code >= 400:
+                raise FetchError(url, f"HTTP {resp.status_code} {resp.reason_phrase}".strip(), resp.status_code)
+            content_type = resp.headers.get("content-type", "")
+            if not allow_non_html and not _is_html_type(content_type):
+                raise NotHTMLError(url, content_type.split(";")[0].strip(), resp.status_code)
+            declared = resp.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes and \
+                    not resp.headers.get("content-encoding"):
+                raise FetchError(url, f"page too large ({int(declared)} bytes; the cap is {max_bytes})")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(url, f"page too large (over the cap of {max_bytes} bytes)")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise FetchError(url, f"timed out (no complete page within {timeout:g} s)")
+            raw = b"".join(chunks)
+            status = resp.status_code
+    except httpx.HTTPError as exc:
+        raise FetchError(url, _reason(exc)) from None
+    kind = _sniff_binary(raw[:8])
+    if kind and not allow_non_html:
+        raise NotHTMLError(url, kind, status)
+    return _page_from_bytes(url, raw, source=url, url=url, final_url=final_url, status=status,
+                            content_type=content_type or None)
+
+
+def read_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, url: str | None = None) -> Page:
+    """A saved page from disk, decoded like a fetched one. Raises UsageError if it cannot be read."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise UsageError(f"no such file: {path}")
+    if p.is_dir():
+        raise UsageError(f"is a directory, not a saved page: {path}")
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise UsageError(f"file too large ({size} bytes; the cap is {max_bytes}): {path}")
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    kind = _sniff_binary(raw[:8])
+    if kind:
+        raise UsageError(f"not an HTML page ({kind}): {path}")
+    return _page_from_bytes(str(path), raw, source=str(path), url=url, final_url=None, status=None,
+                            content_type=None)
+
+
+def _page_from_bytes(
+    key: str,
+    raw: bytes,
+    *,
+    source: str,
+    url: str | None,
+    final_url: str | None,
+    status: int | None,
+    content_type: str | None,
+) -> Page:
+    decoded = decode_html(raw, content_type)
+    warnings = (decoded.warning,) if decoded.warning else ()
+    return Page(
+        source=source,
+        url=url,
+        final_url=final_url,
+        status=status,
+        content_type=content_type,
+        raw=raw,
+        text=decoded.text,
+        encoding=decoded.encoding,
+        encoding_source=decoded.source,
+        fetched_at=now_iso(),
+        warnings=warnings,
+    )

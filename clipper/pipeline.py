@@ -1,0 +1,202 @@
+"""The add pipeline: targets (URLs or saved pages) -> fetched, extracted, stored clips.
+
+Fetching and extraction run in worker threads with a per-host limit; every database write happens in the
+caller's thread, one short transaction per clip, so an interrupted batch keeps what it finished. Results are
+yielded as they complete; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from clipper.errors import ClipperError, NotHTMLError, UsageError
+from clipper.extract import extract_article
+from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
+from clipper.models import Article, Clip, Page
+from clipper.outlets import Registry, load_registry
+from clipper.store import Store
+from clipper.urls import check_url, host_of, is_url
+
+
+@dataclass(frozen=True)
+class AddResult:
+    target: str
+    status: str  # added, exists, refetched, failed
+    clip: Clip | None = None
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class AddOptions:
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    url: str | None = None  # where a saved page came from
+    title: str | None = None  # for link-only clips of non-HTML targets
+    refetch: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    concurrency: int = 8
+    per_host: int = 2
+    quote: tuple[str | None, ...] | None = None
+    extra_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def read_target_list(text: str) -> list[str]:
+    """Targets from an --input file: one per line, blank lines and # comments skipped; a Netscape bookmarks
+    export (browser bookmark HTML) gives its links."""
+    if "<!DOCTYPE NETSCAPE-Bookmark-file" in text[:500] or "<DT><A " in text.upper()[:20000]:
+        from selectolax.lexbor import LexborHTMLParser
+
+        tree = LexborHTMLParser(text)
+        return [href for a in tree.css("a[href]") if (href := (a.attributes.get("href") or "").strip())
+                and is_url(href)]
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def _prepare(target: str, opts: AddOptions, client: httpx.Client, registry: Registry,
+             host_limits: Callable[[str], threading.Semaphore]) -> tuple[Page, Article]:
+    if is_url(target):
+        url = check_url(target)
+        with host_limits(host_of(url)):
+            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+        base: str | None = page.final_url or url
+    elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
+        raise UsageError(f"unsupported URL scheme: only http and https are fetched: {target}")
+    else:
+        page = read_file(target, max_bytes=opts.max_bytes, url=opts.url)
+        base = opts.url
+    article = extract_article(page.text, url=base, registry=registry)
+    return page, article
+
+
+def add_targets(
+    store: Store,
+    targets: Iterable[str],
+    opts: AddOptions,
+    *,
+    client: httpx.Client | None = None,
+    registry: Registry | None = None,
+) -> Iterator[AddResult]:
+    """Add every target; yields one AddResult per target, in completion order. Never raises for one bad target."""
+    registry = registry or load_registry()
+    own_client = client is None
+    client = client or make_client(opts.timeout, max_connections=max(opts.concurrency, 1))
+    locks: dict[str, threading.Semaphore] = {}
+    guard = threading.Lock()
+
+    def host_limit(host: str) -> threading.Semaphore:
+        with guard:
+            return locks.setdefault(host, threading.Semaphore(max(opts.per_host, 1)))
+
+    pending_targets: list[str] = []
+    try:
+        for target in targets:
+            target = target.strip()
+            if not target:
+                continue
+            # Known URL and no --refetch: nothing to fetch, just merge the tags.
+            if is_url(target) and not opts.refetch:
+                try:
+                    existing = store.find_duplicate(check_url(target))
+                except ClipperError as exc:
+                    yield AddResult(target, "failed", error=str(exc))
+                    continue
+                if existing is not None:
+                    store.add_tags(existing, opts.tags)
+                    yield AddResult(target, "exists", clip=store.get_clip(existing))
+                    continue
+            pending_targets.append(target)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(opts.concurrency, len(pending_targets) or 1))) as pool:
+            futures: dict[Future[tuple[Page, Article]], str] = {}
+            queue = list(reversed(pending_targets))
+            try:
+                while queue or futures:
+                    while queue and len(futures) < max(1, opts.concurrency) * 2:
+                        t = queue.pop()
+                        futures[pool.submit(_prepare, t, opts, client, registry, host_limit)] = t
+                    done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        target = futures.pop(fut)
+                        yield _store_result(store, target, fut, opts)
+            except BaseException:
+                for fut in futures:
+                    fut.cancel()
+                raise
+    finally:
+        if own_client:
+            client.close()
+
+
+def _store_result(store: Store, target: str, fut: Future[tuple[Page, Article]], opts: AddOptions) -> AddResult:
+    try:
+        page, article = fut.result()
+    except NotHTMLError as exc:
+        if opts.title:
+            return _link_only(store, target, opts)
+        return AddResult(target, "failed", error=str(exc))
+    except ClipperError as exc:
+        return AddResult(target, "failed", error=str(exc))
+    except Exception as exc:  # an unexpected failure on one target must not stop the batch
+        return AddResult(target, "failed", error=f"{target}: unexpected error: {exc.__class__.__name__}: {exc}")
+    url = page.url or article.canonical_url
+    warnings = page.warnings + article.warnings
+    existing = store.find_duplicate(url, article.canonical_url, page.final_url)
+    if existing is not None:
+        if opts.refetch:
+            store.refresh_clip(existing, article, page)
+            store.add_tags(existing, opts.tags)
+            return AddResult(target, "refetched", clip=store.get_clip(existing), warnings=warnings)
+        store.add_tags(existing, opts.tags)
+        return AddResult(target, "exists", clip=store.get_clip(existing), warnings=warnings)
+    clip_id = store.insert_clip(article, page, url=url, tags=opts.tags, note=opts.note, quote=opts.quote)
+    return AddResult(target, "added", clip=store.get_clip(clip_id), warnings=warnings)
+
+
+def _link_only(store: Store, target: str, opts: AddOptions) -> AddResult:
+    url = check_url(target)
+    existing = store.find_duplicate(url)
+    if existing is not None:
+        store.add_tags(existing, opts.tags)
+        return AddResult(target, "exists", clip=store.get_clip(existing))
+    registry = load_registry()
+    outlet = registry.for_host(host_of(url))
+    article = Article(title=opts.title, outlet=outlet.name if outlet else host_of(url),
+                      site_name=outlet.site_name if outlet else None)
+    clip_id = store.insert_clip(article, None, url=url, tags=opts.tags, note=opts.note)
+    return AddResult(target, "added", clip=store.get_clip(clip_id), warnings=("stored as a link-only clip",))
+
+
+Extracted = tuple[str, Page | None, Article | None, str | None]
+
+
+def extract_targets(targets: Iterable[str], *, url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+                    max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Extracted]:
+    """Extraction alone, nothing stored: (target, page, article, error) per target, in the given order."""
+    registry = load_registry()
+    opts = AddOptions(url=url, timeout=timeout, max_bytes=max_bytes)
+    sem = threading.Semaphore(1)
+    with make_client(timeout) as client:
+        for target in targets:
+            try:
+                page, article = _prepare(target, opts, client, registry, lambda _h: sem)
+            except ClipperError as exc:
+                yield target, None, None, str(exc)
+                continue
+            yield target, page, article, None
+
+
+def is_saved_page(target: str) -> bool:
+    return not is_url(target) and Path(target).expanduser().exists()

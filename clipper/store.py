@@ -1,0 +1,414 @@
+"""The SQLite store: open_db() applies migrations; every query lives here.
+
+WAL mode and a busy timeout let a cron `check` and an interactive command share the file. Writes are short
+transactions, so an interrupted batch keeps what it finished and never leaves half a clip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from clipper.errors import StoreError, UsageError
+from clipper.migrations import MIGRATIONS
+from clipper.models import Article, Clip, Page
+from clipper.urls import normalize_url
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Store:
+    """An open clipper database. Use `open_db(path)`; close with `.close()` or as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _tags(self, clip_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        out: dict[int, list[str]] = {i: [] for i in clip_ids}
+        for chunk_start in range(0, len(clip_ids), 500):
+            chunk = clip_ids[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            for cid, tag in self.conn.execute(
+                f"SELECT clip_id, tag FROM tags WHERE clip_id IN ({marks}) ORDER BY tag", tuple(chunk)
+            ):
+                out[cid].append(tag)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def _clips(self, rows: list[sqlite3.Row]) -> list[Clip]:
+        tags = self._tags([r["id"] for r in rows])
+        return [_row_to_clip(r, tags.get(r["id"], ())) for r in rows]
+
+    def get_clip(self, clip_id: int) -> Clip:
+        row = self.conn.execute("SELECT * FROM clips WHERE id = ?", (clip_id,)).fetchone()
+        if row is None:
+            raise UsageError(f"no clip with id {clip_id}")
+        return self._clips([row])[0]
+
+    def get_clips(self, ids: Iterable[int]) -> list[Clip]:
+        return [self.get_clip(i) for i in ids]
+
+    def find_duplicate(self, *urls: str | None) -> int | None:
+        """The id of a clip made from, or canonically at, any of these URLs (after normalisation)."""
+        keys = {normalize_url(u) for u in urls if u}
+        for key in keys:
+            row = self.conn.execute(
+                "SELECT id FROM clips WHERE url_key = ? OR canonical_key = ? ORDER BY id LIMIT 1", (key, key)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        return None
+
+    def list_clips(
+        self,
+        *,
+        tag: str | None = None,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        order: str = "added",
+        ids: Sequence[int] | None = None,
+    ) -> list[Clip]:
+        where, params = _filters(tag=tag, outlet=outlet, since=since, until=until, status=status)
+        if ids is not None:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        sql = "SELECT * FROM clips"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += {
+            "added": " ORDER BY id DESC",
+            "published": " ORDER BY published IS NULL, published DESC, id DESC",
+            "oldest": " ORDER BY id",
+        }.get(order, " ORDER BY id DESC")
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._clips(self.conn.execute(sql, params).fetchall())
+
+    def search_clips(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[Clip]:
+        """Simple search: every whitespace-separated term must appear (case-folded) in a clip's text fields."""
+        where, params = _filters(**filters)
+        for term in query.split():
+            like = f"%{_escape_like(term)}%"
+            where.append(
+                "(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\' OR outlet LIKE ? ESCAPE '\\'"
+                " OR author LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\'"
+                " OR id IN (SELECT clip_id FROM tags WHERE tag LIKE ? ESCAPE '\\'))"
+            )
+            params.extend([like] * 6)
+        sql = "SELECT * FROM clips" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self._clips(self.conn.execute(sql, params).fetchall())
+
+    def page_bytes(self, clip_id: int) -> bytes | None:
+        """The raw bytes of the page a clip was last made from."""
+        row = self.conn.execute(
+            "SELECT p.data, p.compression FROM fetches f JOIN pages p ON p.sha256 = f.page_sha256"
+            " WHERE f.clip_id = ? ORDER BY f.id DESC LIMIT 1",
+            (clip_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return zlib.decompress(row[0]) if row[1] == "zlib" else bytes(row[0])
+
+    def fetches(self, clip_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT fetched_at, source, url, final_url, http_status, content_type, encoding, encoding_source,"
+            " warnings FROM fetches WHERE clip_id = ? ORDER BY id",
+            (clip_id,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def checks(self, clip_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT checked_at, status, http_status, reason, final_url, archive_url FROM checks"
+            " WHERE clip_id = ? ORDER BY id",
+            (clip_id,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM clips").fetchone()[0])
+
+    # -- writing ---------------------------------------------------------------------------------------------
+
+    def _store_page(self, raw: bytes) -> str:
+        digest = hashlib.sha256(raw).hexdigest()
+        self.conn.execute(
+            "INSERT OR IGNORE INTO pages (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
+            (digest, len(raw), zlib.compress(raw, 6)),
+        )
+        return digest
+
+    def _record_fetch(self, clip_id: int, page: Page) -> None:
+        digest = self._store_page(page.raw) if page.raw else None
+        self.conn.execute(
+            "INSERT INTO fetches (clip_id, fetched_at, source, url, final_url, http_status, content_type, encoding,"
+            " encoding_source, warnings, page_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                clip_id, page.fetched_at, page.source, page.url, page.final_url, page.status, page.content_type,
+                page.encoding, page.encoding_source, json.dumps(list(page.warnings), ensure_ascii=False), digest,
+            ),
+        )
+
+    def insert_clip(
+        self,
+        article: Article,
+        page: Page | None,
+        *,
+        url: str | None,
+        tags: Iterable[str] = (),
+        note: str | None = None,
+        title: str | None = None,
+        quote: Sequence[str | None] | None = None,
+    ) -> int:
+        """Store a new clip with its page and tags, all in one transaction. Returns the new id."""
+        stamp = now_iso()
+        canonical = article.canonical_url
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO clips (url, url_key, final_url, canonical_url, canonical_key, title, outlet, site_name,"
+                " published, published_source, author, body, summary, quote, note, lang, encoding, added_at,"
+                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    url, normalize_url(url) if url else None, page.final_url if page else None, canonical,
+                    normalize_url(canonical) if canonical else None, title or article.title, article.outlet,
+                    article.site_name, article.published, article.published_source, article.author, article.body,
+                    json.dumps(list(article.summary), ensure_ascii=False) if article.summary else None,
+                    json.dumps(list(quote), ensure_ascii=False) if quote is not None else None,
+                    note, article.lang, page.encoding if page else None, stamp, stamp,
+                ),
+            )
+            clip_id = int(cur.lastrowid or 0)
+            if page is not None:
+                self._record_fetch(clip_id, page)
+            self._add_tags(clip_id, tags)
+        return clip_id
+
+    def refresh_clip(self, clip_id: int, article: Article, page: Page) -> None:
+        """Replace a clip's extracted fields with a new fetch (--refetch); keeps tags, note, quote and history."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE clips SET final_url=?, canonical_url=?, canonical_key=?, title=?, outlet=?, site_name=?,"
+                " published=?, published_source=?, author=?, body=?, summary=coalesce(?, summary), lang=?,"
+                " encoding=?, updated_at=? WHERE id=?",
+                (
+                    page.final_url, article.canonical_url,
+                    normalize_url(article.canonical_url) if article.canonical_url else None, article.title,
+                    article.outlet, article.site_name, article.published, article.published_source, article.author,
+                    article.body, json.dumps(list(article.summary), ensure_ascii=False) if article.summary else None,
+                    article.lang, page.encoding, now_iso(), clip_id,
+                ),
+            )
+            self._record_fetch(clip_id, page)
+
+    def _add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO tags (clip_id, tag) VALUES (?, ?)",
+            [(clip_id, t.strip()) for t in tags if t.strip()],
+        )
+
+    def add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
+        with self.conn:
+            self._add_tags(clip_id, tags)
+
+    def update_clip(
+        self,
+        clip_id: int,
+        *,
+        fields: dict[str, Any] | None = None,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> Clip:
+        """Edit a clip's fields and tags in one transaction. Raises UsageError for an unknown id or field."""
+        self.get_clip(clip_id)
+        allowed = {"title", "outlet", "published", "published_source", "author", "note", "quote", "summary",
+                   "site_name", "body"}
+        fields = dict(fields or {})
+        bad = set(fields) - allowed
+        if bad:
+            raise UsageError(f"cannot edit field(s): {', '.join(sorted(bad))}")
+        for key in ("quote", "summary"):
+            if key in fields and fields[key] is not None and not isinstance(fields[key], str):
+                fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
+        with self.conn:
+            if fields:
+                sets = ", ".join(f"{k} = ?" for k in fields)
+                self.conn.execute(
+                    f"UPDATE clips SET {sets}, updated_at = ? WHERE id = ?", (*fields.values(), now_iso(), clip_id)
+                )
+            self._add_tags(clip_id, add_tags)
+            self.conn.executemany(
+                "DELETE FROM tags WHERE clip_id = ? AND tag = ?", [(clip_id, t) for t in remove_tags]
+            )
+        return self.get_clip(clip_id)
+
+    def delete_clip(self, clip_id: int) -> None:
+        self.get_clip(clip_id)
+        with self.conn:
+            self.conn.execute("DELETE FROM clips WHERE id = ?", (clip_id,))
+            self.conn.execute(
+                "DELETE FROM pages WHERE sha256 NOT IN (SELECT page_sha256 FROM fetches WHERE page_sha256 IS NOT NULL)"
+            )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filters(
+    *,
+    tag: str | None = None,
+    outlet: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if tag:
+        where.append("id IN (SELECT clip_id FROM tags WHERE tag = ?)")
+        params.append(tag)
+    if outlet:
+        where.append("(outlet = ? OR site_name = ?)")
+        params.extend([outlet, outlet])
+    if since:
+        where.append("substr(published, 1, 10) >= ?")
+        params.append(since[:10])
+    if until:
+        where.append("substr(published, 1, 10) <= ?")
+        params.append(until[:10])
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    return where, params
+
+
+def _json_list(text: str | None) -> list[Any] | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _row_to_clip(row: sqlite3.Row, tags: tuple[str, ...]) -> Clip:
+    quote = _json_list(row["quote"])
+    return Clip(
+        id=row["id"],
+        url=row["url"],
+        final_url=row["final_url"],
+        canonical_url=row["canonical_url"],
+        title=row["title"],
+        outlet=row["outlet"],
+        site_name=row["site_name"],
+        published=row["published"],
+        published_source=row["published_source"],
+        author=row["author"],
+        body=row["body"] or "",
+        tags=tags,
+        note=row["note"],
+        added_at=row["added_at"],
+        encoding=row["encoding"],
+        quote=tuple(quote) if quote is not None else None,
+        summary=tuple(_json_list(row["summary"]) or ()),
+        status=row["status"],
+        archive_url=row["archive_url"],
+    )
+
+
+def open_db(path: str | Path) -> Store:
+    """Open (creating if needed) a clipper database and bring its schema up to date.
+
+    Raises StoreError, leaving the file untouched, when the path cannot be written, the file is not SQLite,
+    or the database was made by a newer clipper.
+    """
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise StoreError(f"database path is a directory: {path}")
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
+        if head and head != SQLITE_HEADER:
+            raise StoreError(f"not a clipper database (not an SQLite file): {path}")
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from None
+    # isolation_level=None = autocommit; `with conn:` blocks below still need explicit BEGIN, which
+    # Connection.__enter__ does not issue -- so switch to the default deferred mode for transactions.
+    conn.isolation_level = "DEFERRED"
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            conn.close()
+            raise StoreError(
+                f"{path} was made by a newer clipper (schema {version}, this one knows {len(MIGRATIONS)}); upgrade"
+                " clipper"
+            )
+        if version < len(MIGRATIONS):
+            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                conn.close()
+                raise StoreError(f"not a clipper database (an SQLite file with other tables): {path}")
+            _migrate(conn, version)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        msg = str(exc)
+        if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+            raise StoreError(f"cannot write database {path}: {msg}") from None
+        if "not a database" in msg or "malformed" in msg:
+            raise StoreError(f"not a clipper database ({msg}): {path}") from None
+        raise StoreError(f"database {path}: {msg}") from None
+    return Store(conn, str(path))
+
+
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    for index, (_name, migration) in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {index}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,173 @@
+"""Rendering: rich consoles (stdout = data, stderr = talk), clip lines, tables, progress.
+
+Every string that came from a web page goes through `safe()`: control characters and bidi overrides are
+removed so a page cannot rewrite the terminal, and rich markup is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from clipper.models import Clip
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def safe(text: object, *, keep_newlines: bool = False) -> str:
+    """Text from a page, made safe for a terminal: no control sequences, no bidi tricks, markup escaped."""
+    s = "" if text is None else str(text)
+    if keep_newlines:
+        s = "\n".join(_CONTROL.sub("", line) for line in s.split("\n"))
+    else:
+        s = _CONTROL.sub("", s.replace("\n", " "))
+    return escape(s)
+
+
+def plain(text: object) -> str:
+    """Like safe() but without markup escaping, for JSON and files."""
+    s = "" if text is None else str(text)
+    return _CONTROL.sub("", s)
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def clip_line(clip: Clip, *, prefix: str = "") -> str:
+    date = (clip.published or "")[:10] or "日付不明"
+    outlet = clip.outlet or "?"
+    status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
+    return f"{prefix}[bold]{clip.id}[/bold]  {safe(outlet)}  {date}  {safe(clip.title or '(no title)')}{safe(status)}"
+
+
+def print_clips(clips: Iterable[Clip], *, as_json: bool) -> int:
+    n = 0
+    for clip in clips:
+        n += 1
+        if as_json:
+            print_json(clip.to_json())
+        else:
+            out.print(clip_line(clip))
+    return n
+
+
+def warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/yellow] {safe(message)}")
+
+
+def error(message: str) -> None:
+    err.print(f"[red]error:[/red] {safe(message)}")
+
+
+def info(message: str) -> None:
+    err.print(safe(message))
+
+
+def show_clip(clip: Clip, fetches: list[dict[str, Any]], checks: list[dict[str, Any]]) -> None:
+    out.print(f"[bold]{safe(clip.title or '(no title)')}[/bold]")
+    rows = [
+        ("id", clip.id), ("outlet", clip.outlet), ("site", clip.site_name),
+        ("published", f"{clip.published or '日付不明'}" + (f" (from {clip.published_source})"
+                                                          if clip.published_source else "")),
+        ("author", clip.author), ("url", clip.url), ("canonical", clip.canonical_url),
+        ("final url", clip.final_url if clip.final_url != clip.url else None), ("tags", ", ".join(clip.tags)),
+        ("note", clip.note), ("added", clip.added_at), ("encoding", clip.encoding),
+        ("status", clip.status), ("archived", clip.archive_url),
+    ]
+    for key, value in rows:
+        if value not in (None, ""):
+            out.print(f"  [dim]{key:<10}[/dim] {safe(value)}")
+    if checks:
+        out.print("  [dim]checks[/dim]")
+        for c in checks[-10:]:
+            http = f" HTTP {c['http_status']}" if c.get("http_status") else ""
+            reason = f" {c['reason']}" if c.get("reason") else ""
+            out.print(f"    {safe(c['checked_at'])} {safe(c['status'])}{safe(http)}{safe(reason)}")
+    out.print()
+    for para in clip.paragraphs:
+        out.print(safe(para, keep_newlines=True))
+        out.print()
+
+
+def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
+    """Print each add result as it comes (a progress bar on a terminal for batches); return how many failed."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    counts = {"added": 0, "exists": 0, "refetched": 0, "failed": 0}
+    failures: list[str] = []
+    show_bar = total > 1 and err.is_terminal and not as_json
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, transient=True, disable=not show_bar)
+    with progress:
+        task = progress.add_task("adding", total=total)
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+            for w in r.warnings:
+                warn(f"{r.target}: {w}")
+            if r.status == "failed":
+                failures.append(r.error or r.target)
+                if as_json:
+                    print_json({"target": r.target, "status": "failed", "error": plain(r.error)})
+                else:
+                    error(r.error or r.target)
+            elif as_json and r.clip is not None:
+                data = r.clip.to_json()
+                data["status"] = r.status
+                print_json(data)
+            elif r.clip is not None:
+                label = {"exists": " (already clipped; tags merged)", "refetched": " (refetched)"}.get(r.status, "")
+                out.print(clip_line(r.clip) + safe(label))
+            progress.update(task, advance=1,
+                            description=f"added {counts['added']} · skipped {counts['exists']} · "
+                            f"failed {counts['failed']}")
+    if total > 1 and not as_json:
+        info(f"{counts['added']} added, {counts['exists']} already clipped, {counts['refetched']} refetched, "
+             f"{counts['failed']} failed")
+        if failures and len(failures) > 1:
+            err.print("failures:")
+            for f in failures:
+                err.print(f"  {safe(f)}")
+    return counts["failed"]
+
+
+def render_extract(target: str, page: Any, article: Any, *, as_json: bool) -> None:
+    data = {
+        "source": target,
+        "url": page.url,
+        "final_url": page.final_url,
+        "canonical_url": article.canonical_url,
+        "title": article.title,
+        "outlet": article.outlet,
+        "site_name": article.site_name,
+        "published": article.published,
+        "published_source": article.published_source,
+        "author": article.author,
+        "body": article.body,
+        "encoding": page.encoding,
+        "summary": list(article.summary),
+        "lang": article.lang,
+        "warnings": list(page.warnings) + list(article.warnings),
+    }
+    if as_json:
+        print_json(data)
+        return
+    for key in ("source", "title", "outlet", "site_name", "published", "published_source", "author",
+                "canonical_url", "encoding"):
+        if data[key]:
+            out.print(f"[dim]{key:<16}[/dim] {safe(data[key])}")
+    for w in page.warnings + article.warnings:
+        warn(str(w))
+    out.print()
+    out.print(safe(article.body, keep_newlines=True))
+    out.print()
