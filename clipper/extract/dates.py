@@ -400,23 +400,29 @@ def _squash(s: str) -> str:
 
 
 def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNode | None:
+    """The element showing the article's title: the h1 (h2, *title*/*headline* class) that matches the page's
+    title (og:title, <title>, JSON-LD headline), else the first non-empty h1."""
     titles = [_squash(_attr(m, "content", "value")) for m in tree.css('meta[property="og:title"], meta[name="title"]')]
     title_tag = tree.css_first("title")
     if title_tag is not None:
         titles.append(_squash(title_tag.text() or ""))
     titles += [_squash(o["headline"]) for o in article_objects(jsonld) if isinstance(o.get("headline"), str)]
     titles = [t for t in titles if t]
-    best: tuple[int, LexborNode] | None = None
     first: LexborNode | None = None
-    for node in tree.css("h1")[:20] + tree.css("h2")[:20]:
-        text = _squash(_text_of(node))
-        if len(text) < 2:
-            continue
-        if first is None and node.tag == "h1":
-            first = node
-        if any(text in t or (len(t) >= 8 and t in text) for t in titles) and (best is None or len(text) > best[0]):
-            best = (len(text), node)
-    return best[1] if best else first
+    for group in (tree.css("h1")[:20] + tree.css("h2")[:20], tree.css('[class*="headline"], [class*="title"]')[:20]):
+        best: tuple[int, LexborNode] | None = None
+        for node in group:
+            text = _squash(_text_of(node))
+            if len(text) < 2 or node.tag == "title":
+                continue
+            if first is None and node.tag == "h1":
+                first = node
+            if any(text in t or (len(t) >= 8 and t in text and len(text) < 2 * len(t)) for t in titles):
+                if best is None or len(text) > best[0]:
+                    best = (len(text), node)
+        if best:
+            return best[1]
+    return first
 
 
 def _page_zone(tree: LexborHTMLParser, sample: str) -> dt.tzinfo:
