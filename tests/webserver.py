@@ -165,7 +165,7 @@ def _make_handler(web: LoopbackWeb) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             finally:
                 with web._lock:
-                    web.in_flight[host] -= 1
+                    web.in_flight[host] = web.in_flight.get(host, 1) - 1
 
         def do_GET(self) -> None:  # noqa: N802
             self._serve()
