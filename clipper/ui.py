@@ -12,15 +12,33 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-
 from clipper.models import Clip
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _LazyConsole:
+    """A rich Console made on first use: importing rich costs ~70 ms that piped `list`/`--json` runs skip."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+        return getattr(self._console, name)
+
+
+out: Any = _LazyConsole(stderr=False)
+err: Any = _LazyConsole(stderr=True)
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, without importing rich for it."""
+    return re.sub(r"(\\*)(\[[a-z#/@][^[]*?])", lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", text)
 
 
 def safe(text: object, *, keep_newlines: bool = False) -> str:
@@ -34,9 +52,9 @@ def safe(text: object, *, keep_newlines: bool = False) -> str:
 
 
 def plain(text: object) -> str:
-    """Like safe() but without markup escaping, for JSON and files."""
+    """Like safe() but without markup escaping, for pipes, JSON and files."""
     s = "" if text is None else str(text)
-    return _CONTROL.sub("", s)
+    return _CONTROL.sub("", s.replace("\n", " "))
 
 
 def print_json(obj: Any) -> None:
@@ -44,21 +62,27 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def clip_line(clip: Clip, *, prefix: str = "") -> str:
+def clip_line(clip: Clip, *, markup: bool = True) -> str:
+    """`id  outlet  date  title [status]`: one line per clip (rich markup, or plain text for pipes)."""
     date = (clip.published or "")[:10] or "日付不明"
     outlet = clip.outlet or "?"
     status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
-    return f"{prefix}[bold]{clip.id}[/bold]  {safe(outlet)}  {date}  {safe(clip.title or '(no title)')}{safe(status)}"
+    if not markup:
+        return f"{clip.id}  {plain(outlet)}  {date}  {plain(clip.title or '(no title)')}{status}"
+    return f"[bold]{clip.id}[/bold]  {safe(outlet)}  {date}  {safe(clip.title or '(no title)')}{safe(status)}"
 
 
 def print_clips(clips: Iterable[Clip], *, as_json: bool) -> int:
     n = 0
+    tty = sys.stdout.isatty()
     for clip in clips:
         n += 1
         if as_json:
             print_json(clip.to_json())
-        else:
+        elif tty:
             out.print(clip_line(clip))
+        else:
+            sys.stdout.write(clip_line(clip, markup=False) + "\n")
     return n
 
 
