@@ -112,7 +112,7 @@ def _date_at(m: re.Match[str]) -> tuple[str, str] | None:
     else:
         y, mo, d = m["y"], m["m"], m["d"]
         padded = any(len(x) == 2 and x.startswith("0") for x in (mo, d))
-        style = {"." : "dot", "/": "slash", "-": "iso"}[m["sep"]] + ("0" if padded and m["sep"] != "-" else "")
+        style = {".": "dot", "/": "slash", "-": "iso"}[m["sep"]] + ("0" if padded and m["sep"] != "-" else "")
     try:
         return dt.date(int(y), int(mo), int(d)).isoformat(), style
     except ValueError:
@@ -241,16 +241,17 @@ def _attach_summaries(intro: Sequence[_Line], sections: list[ImportedSection], s
         m = _SUMMARY.match(ln.text.strip())
         if not m:
             continue
-        credit = parse_credit(m["credit"] + " ")
+        credit = parse_credit(m["credit"])
         if credit is None:
             warnings.append(f"{source}:{ln.no}: summary line without outlet and date, ignored")
             continue
-        key = (_canonical(credit.label, normalize), credit.published)
-        for k, sec in enumerate(sections):
-            if k not in done and (sec.outlet, sec.published) == key:
-                sections[k] = replace(sec, summary=split_points(m["points"]))
-                done.add(k)
-                break
+        key = _canonical(credit.label, normalize)
+        # the outlet, or (after a comment on the same line) a label that ends with the section's credit label
+        k = next((k for k, sec in enumerate(sections) if k not in done and sec.published == credit.published
+                  and (sec.outlet == key or credit.label.endswith((sec.outlet_raw, _origin(sec.outlet_raw))))), None)
+        if k is not None:
+            sections[k] = replace(sections[k], summary=split_points(m["points"]))
+            done.add(k)
         else:
             warnings.append(f"{source}:{ln.no}: summary line for {credit.label} {credit.date_text} matches no section")
     return sections
@@ -335,10 +336,12 @@ class _Lines:
             self.out.append((text, self.hrefs, bool(self.hrefs) and self.link_chars >= self.chars > 0))
         self._reset()
 
-    def para(self) -> None:
-        self.end()
-        if self.out and self.out[-1][0]:
-            self.out.append(("", [], False))
+    def boundary(self, tag: str) -> None:
+        """At the start and end of a block a line ends; a paragraph-like block also leaves a blank line."""
+        if tag in _BLOCKS:
+            self.end()
+            if tag in _PARAS and self.out and self.out[-1][0]:
+                self.out.append(("", [], False))
 
 
 def _walk(root: LexborNode) -> list[tuple[str, list[str], bool]]:
@@ -348,7 +351,7 @@ def _walk(root: LexborNode) -> list[tuple[str, list[str], bool]]:
         node, leaving, href, pre = stack.pop()
         tag = node.tag or ""
         if leaving:
-            lines.para() if tag in _PARAS else lines.end() if tag in _BLOCKS else None
+            lines.boundary(tag)
             continue
         if tag == "-text":
             lines.put(node.text_content or "", href, pre)
@@ -358,7 +361,7 @@ def _walk(root: LexborNode) -> list[tuple[str, list[str], bool]]:
         if tag == "br":
             lines.end(force=True)
             continue
-        lines.para() if tag in _PARAS else lines.end() if tag in _BLOCKS else None
+        lines.boundary(tag)
         if tag == "a":
             href = (node.attributes.get("href") or "").strip() or href
         stack.append((node, True, href, pre))

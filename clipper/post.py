@@ -1,32 +1,20 @@
 """Clips -> a blog-post draft in the writer's format (pure functions: no database, no printing).
 
-The format (see tests/fixtures/posts/seed.txt)::
+The format is that of tests/fixtures/posts/seed.txt: an intro with one `` {outlet} {date}★《point/point》`` line per
+article (blank lines between them for the writer's comments), then per article ``●title``, an indented credit
+line ``    {outlet} {date} {author}``, the quoted paragraphs with a blank line between them, and ``・・・(略)・・・``
+right below the paragraph where text was left out. Decisions:
 
-     週プレNEWS 2016年7月18日★《point/point/point》       <- intro: one summary line per article, blank lines
-                                                           between them for the writer's own comments
-    ●title                                                 <- one section per article
-        産経 2016.8.1 author                               <- credit: outlet, date as the outlet shows it, author
-     paragraph as quoted (its own opening indent)
-                                                           <- a blank line between paragraphs
-     paragraph
-    ・・・(略)・・・                                          <- right below the paragraph where text was left out
-
-Decisions:
-
-* The credit label is ``clip.outlet`` verbatim (``IT Pro,ニュース``, ``週プレNEWS/ライブドアニュース``): it is the
-  credit as the writer quotes it. The intro line and :func:`cite` use the same label without the carrier
-  (``A/B`` -> ``A``), which is how the writer credits a syndicated article there.
-* An explicit quote (``clip.quote``) is rendered as stored, 略 for every ``None``; a 略 is added at the end when the
-  body is known and the quote's last paragraph is not the end of the article.
-* The default quote takes opening paragraphs up to ``max_chars`` (counted without indentation) and may end inside
-  a paragraph, but only at a sentence end (see :func:`sentence_ends`); a sentence end inside brackets 「…。」
-  does not count, so a quotation inside a sentence is never split.
-* Indent modes change only the opening indent of each paragraph (not of its later lines).
-* :func:`select_paragraphs` puts a 略 wherever text is left out: before (when it does not start at paragraph 1),
-  between and after the chosen paragraphs.
-* :func:`verify_quote` accepts a paragraph that is a contiguous part of one body paragraph (a sentence or more
-  taken from the middle of it), compared line by line ignoring leading indent and trailing spaces; it does not
-  require article order. Consecutive 略 lines collapse into one.
+* The credit label is ``clip.outlet`` verbatim (``IT Pro,ニュース``, ``週プレNEWS/ライブドアニュース``), the credit
+  as the writer quotes it; the intro and :func:`cite` drop the carrier of ``A/B`` (-> ``A``), as the writer does.
+* An explicit quote is rendered as stored (略 for each None), plus a 略 at the end when the body is known and the
+  quote's last paragraph is not the end of the article.
+* The default quote takes opening paragraphs up to ``max_chars`` (not counting indentation), ending at a paragraph
+  or sentence end (:func:`sentence_ends`: a 。 inside 「…」 on the same line does not end the sentence around it).
+* Indent modes change only the opening indent of each paragraph, not of its later lines.
+* :func:`select_paragraphs` puts a 略 wherever text is left out: before, between and after the chosen paragraphs.
+* :func:`verify_quote` accepts a paragraph that is a contiguous part of one body paragraph, compared line by line
+  ignoring leading indent and trailing spaces, in any order; consecutive 略 lines collapse into one.
 """
 
 from __future__ import annotations
@@ -34,6 +22,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -90,18 +79,16 @@ def apply_indent(paragraph: str, mode: str) -> str:
 
 
 def sentence_ends(text: str) -> list[int]:
-    """Offsets just past each sentence end in ``text``.
-
-    A sentence ends at 。！？ (and runs of them), or at ``.!?`` followed by whitespace or the end of the text
-    (``!?`` also before Japanese text), with closing brackets/quotes right after it included. A terminator inside
-    「」『』（）() brackets does not end the sentence around them.
-    """
+    """Offsets just past each sentence end: 。！？, or ``.!?`` before whitespace or the end (``!?`` also before
+    Japanese), closing brackets/quotes right after included; not inside brackets opened on the same line."""
     ends: list[int] = []
     depth = 0
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
-        if ch in _OPENERS:
+        if ch == "\n":
+            depth = 0
+        elif ch in _OPENERS:
             depth += 1
         elif ch in _CLOSERS:
             depth = max(0, depth - 1)
@@ -153,13 +140,16 @@ def default_quote(paragraphs: Sequence[str], max_chars: int = 400) -> Quote:
     return tuple(out)
 
 
-def _parse_spec(spec: str, n: int) -> list[int]:
-    import unicodedata
-
+def select_paragraphs(body_paragraphs: Sequence[str], spec: str) -> Quote:
+    """Paragraphs chosen by a spec like ``1-3,5`` (1-based; ``4-`` = 4 to the end; any order, overlaps merge),
+    with a None (略) wherever paragraphs are left out: before, between and after them. Raises ValueError."""
+    n = len(body_paragraphs)
+    if n == 0:
+        raise ValueError("the article has no paragraphs to choose from")
     text = unicodedata.normalize("NFKC", spec).replace("、", ",").replace("~", "-").replace("〜", "-")
     if not text.strip():
         raise ValueError("empty paragraph list: give numbers and ranges like 1-3,5")
-    picked: set[int] = set()
+    picked_set: set[int] = set()
     for item in (part.strip() for part in text.split(",")):
         m = re.fullmatch(r"([0-9]+)\s*(?:(-)\s*([0-9]+)?)?", item)
         if not m:
@@ -172,20 +162,8 @@ def _parse_spec(spec: str, n: int) -> list[int]:
             raise ValueError(f"range {item!r} runs backwards")
         if last > n:
             raise ValueError(f"there is no paragraph {last}: the article has {n} paragraph{'s' if n != 1 else ''}")
-        picked.update(range(first, last + 1))
-    return sorted(picked)
-
-
-def select_paragraphs(body_paragraphs: Sequence[str], spec: str) -> Quote:
-    """Paragraphs chosen by a spec like ``1-3,5`` (1-based; ``4-`` = 4 to the end; any order, overlaps merge).
-
-    A None (略) stands wherever paragraphs are left out: before the first chosen one when it is not paragraph 1,
-    between non-adjacent ones, and after the last when it is not the article's last. Raises ValueError.
-    """
-    n = len(body_paragraphs)
-    if n == 0:
-        raise ValueError("the article has no paragraphs to choose from")
-    picked = _parse_spec(spec, n)
+        picked_set.update(range(first, last + 1))
+    picked = sorted(picked_set)
     out: list[str | None] = [None] if picked[0] > 1 else []
     for k, idx in enumerate(picked):
         if k and idx != picked[k - 1] + 1:
@@ -220,19 +198,13 @@ def split_quote_text(text: str) -> list[str | None]:
 
 
 def verify_quote(body_paragraphs: Sequence[str], text: str) -> Quote:
-    """Check that every paragraph of ``text`` is verbatim article text; return it as a quote (None = 略).
-
-    Raises ValueError naming the first paragraph that is not found in the body.
-    """
+    """``text`` as a quote (None = 略) if every paragraph is verbatim article text, else ValueError naming the
+    first paragraph that is not."""
     parts = split_quote_text(text)
     if not any(p is not None for p in parts):
         raise ValueError("the quote has no text")
     bodies = [_norm(p) for p in body_paragraphs]
-    number = 0
-    for part in parts:
-        if part is None:
-            continue
-        number += 1
+    for number, part in enumerate((p for p in parts if p is not None), 1):
         probe = _norm(part)
         if not any(probe in body for body in bodies):
             short = probe if len(probe) <= 40 else probe[:40] + "…"
@@ -281,9 +253,8 @@ def safe_href(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) URL, else None (never javascript:, data:, relative...)."""
     if not url:
         return None
-    cleaned = re.sub(r"[\t\n\r]", "", url).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-                                                  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-    if any(ord(c) < 0x20 or c == "\x7f" or c.isspace() for c in cleaned):
+    cleaned = re.sub(r"[\t\n\r]", "", url).strip("".join(map(chr, range(33))))
+    if re.search(r"[\x00-\x20\x7f]|\s", cleaned):
         return None
     try:
         parts = urlsplit(cleaned)
@@ -297,11 +268,7 @@ def safe_href(url: str | None) -> str | None:
 def _link(clip: Clip) -> str | None:
     if clip.status == "dead" and safe_href(clip.archive_url):
         return safe_href(clip.archive_url)
-    for candidate in (clip.canonical_url, clip.final_url, clip.url):
-        href = safe_href(candidate)
-        if href:
-            return href
-    return None
+    return next((h for h in map(safe_href, (clip.canonical_url, clip.final_url, clip.url)) if h), None)
 
 
 # --- the draft ----------------------------------------------------------------------------------------------------
@@ -428,28 +395,13 @@ def _markdown(sections: Sequence[_Section]) -> str:
 
 
 def _json(sections: Sequence[_Section], warnings: list[str]) -> str:
-    data = {
-        "intro": [sec.intro for sec in sections],
-        "sections": [
-            {
-                "id": sec.clip_id,
-                "title": sec.title,
-                "outlet": sec.label,
-                "date": sec.date,
-                "published": sec.published,
-                "author": sec.author,
-                "url": sec.href,
-                "credit": sec.credit,
-                "paragraphs": list(sec.quote),  # null = a cut (略)
-                "cut": None in sec.quote,
-                "cut_at_end": bool(sec.quote) and sec.quote[-1] is None,
-                "default_quote": sec.default,
-                "summary": list(sec.summary),
-            }
-            for sec in sections
-        ],
-        "warnings": warnings,
-    }
+    """The structured draft; ``paragraphs`` holds null for each cut (略)."""
+    data = {"intro": [sec.intro for sec in sections], "warnings": warnings, "sections": [
+        {"id": sec.clip_id, "title": sec.title, "outlet": sec.label, "date": sec.date, "published": sec.published,
+         "author": sec.author, "url": sec.href, "credit": sec.credit, "paragraphs": list(sec.quote),
+         "cut": None in sec.quote, "cut_at_end": bool(sec.quote) and sec.quote[-1] is None,
+         "default_quote": sec.default, "summary": list(sec.summary)}
+        for sec in sections]}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -270,7 +270,8 @@ def test_list_filters_edit_and_rm(web: LoopbackWeb) -> None:
     assert got["outlet"] == "産経新聞" and got["published"] == "2025-01-22" and got["tags"] == ["radio"]
     assert runner.invoke(app, ["rm", str(sankei_id)]).exit_code != 0  # no terminal to ask on, no --yes
     assert runner.invoke(app, ["rm", str(sankei_id), "--yes"]).exit_code == 0
-    assert [json.loads(line)["outlet"] for line in runner.invoke(app, ["list", "--json"]).stdout.splitlines()] == ["毎日"]
+    left = runner.invoke(app, ["list", "--json"]).stdout.splitlines()
+    assert [json.loads(line)["outlet"] for line in left] == ["毎日"]
 
 
 def test_search_simple(web: LoopbackWeb) -> None:

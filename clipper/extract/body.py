@@ -15,7 +15,7 @@ Algorithm (one parse by the caller, three C-side CSS queries, one Python walk ov
 3. Walk: one iterative document-order walk (deep nesting cannot overflow the stack) turns each container into
    blocks. Block-level elements (p, h2-h6, li, blockquote, div...), ``<hr>`` and ``<br><br>`` end a paragraph; a
    single ``<br>`` is a line break inside one. On the way it skips elements named like junk (share, related,
-   comment, caption, byline, ad...) or hidden, unless they hold half the container's text, and measures links.
+   comment, caption, byline, ad...) or hidden, unless they hold most of the container's text; it measures links.
 4. Filter: link-dense blocks (not in quotes: embedded posts are text), boilerplate lines (read more / 続きを読む,
    関連記事, Copyright ©, 無断転載, share/follow/subscribe, login and paywall prompts), the headline repeated as
    ``h1`` or equal to ``title``, bylines at the top, and bare numbers (gallery counters).
@@ -34,16 +34,16 @@ __all__ = ["extract_paragraphs"]
 
 _REMOVE = (
     "script, style, noscript, template, svg, math, iframe, object, embed, canvas, video, audio, map, button, select,"
-    " textarea, input, rt, rp, dialog, nav, aside, footer, figcaption"
+    " textarea, input, dialog, nav, aside, footer, figcaption"
 )
 _BLOCK = frozenset(
     "address article aside blockquote body center dd details dir div dl dt fieldset figure footer form h1 h2 h3 h4"
-    " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody td tfoot th thead tr ul caption"
+    " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody tfoot thead tr ul caption"
     " legend".split()
 )
-_SKIP = frozenset("script style noscript template svg iframe button select textarea input rt rp head title".split())
+_SKIP = frozenset("script style noscript template svg iframe button select textarea input head title".split())
 # Inline tags whose class names are not worth reading (formatting, not widgets).
-_PLAIN = frozenset("a b i em strong u s sup sub small ruby code abbr cite q mark font wbr kbd var tt big".split())
+_PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt big".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 
 _NEG = re.compile(
@@ -52,9 +52,11 @@ _NEG = re.compile(
     r"breadcrumbs?|byline|author|authors|caption|credit|tags?|popular|ranking|footer|header|nav|navigation|menu|"
     r"meta|disqus|outbrain|taboola|modal|popup|cookie|paywall|login|print|toolbar|pagination|pager|hidden|sr-only|"
     r"visually-hidden|screen-reader-text|skip|more-stories|most-read|trending|follow|rss|hashtags?|rail|swiper|"
-    r"carousel|robots-nocontent|noprint|yarpp|addtoany|jp-relatedposts|author-box|bio)(?:$|[-_ ])",
+    r"carousel|robots-nocontent|noprint|yarpp|addtoany|jp-relatedposts|author-box|bio|tooltip|popover|hovercard|rollover|cap|capt|photo-cap|subtitle|midtitle|subhead|dek)(?:$|[-_ ])",
     re.I,
 )
+_EMBED = re.compile(r"tweet|instagram|tiktok|social[-_ ]?(?:media[-_ ])?embed|embed[-_ ]?social", re.I)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # embedded posts are quoted text, not share widgets
 _POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|honbun|kiji|news", re.I)
 _PUNCT = re.compile(r"[,、，。．]")
 _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -64,7 +66,7 @@ _BOILER = re.compile(
     r"^(?:read more|continue reading|related(?: articles?| stories| posts| coverage| content)?\s*:?$|see also|"
     r"advert(?:isement)?\s*$|sponsored|share (?:this|on)|follow us|sign up|subscribe|click here|"
     r"all rights reserved|copyright|©|\(c\) ?\d{4}|photo:|image:|credit:|this slideshow requires|"
-    r"tell us what you think|comments?\s*$|"
+    r"tell us what you think|comments?\s*$|(?:last )?updated(?: at| on)?:? .{0,40}\d\s*(?:[ap]\.?m\.?)?\s*$|"
     r"続きを読む|関連記事|関連リンク|関連ニュース|無断転載|この記事は|会員登録|ログイン|有料会員|"
     r"記事の続きは|この記事の続き|シェア|ツイート|フォローする|写真[:：]|【写真】|（写真|\(写真)",
     re.I,
@@ -74,6 +76,10 @@ _BOILER_ANY = re.compile(
     re.I,
 )
 _BYLINE = re.compile(r"^(?:by|written by|posted by|文|文・|取材・文|記者)[\s:：・]", re.I)
+_DATELINE = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d{1,2}月\d{1,2}日|[0-9０-９]年")
+_SENTENCE = re.compile(r"[。.!?！？]\s*$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s*[\w\s]{0,12}$", re.I)
 _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
 _Block = tuple[str, int, str, bool]  # text, characters inside links, innermost block tag, inside a blockquote
@@ -90,7 +96,8 @@ def _clean_text(text: str) -> str:
 
 
 def _names(attrs: dict[str, str | None]) -> str:
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    """Class and id, camelCase split (``imageEmbedCaption`` -> ``image Embed Caption``)."""
+    return _CAMEL.sub(" ", f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
 
 
 def _is_junk(attrs: dict[str, str | None]) -> bool:
@@ -100,7 +107,7 @@ def _is_junk(attrs: dict[str, str | None]) -> bool:
     if style and "none" in style and re.search(r"display\s*:\s*none", style):
         return True
     names = _names(attrs)
-    return len(names) > 1 and _NEG.search(names) is not None
+    return len(names) > 1 and _NEG.search(names) is not None and _EMBED.search(names) is None
 
 
 def _link_density(node: LexborNode, total: int) -> float:
@@ -166,9 +173,9 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
             elif scores.get(key, 0.0) >= threshold:
                 if scores[key] * (1.0 - _link_density(sib, len(sib.text()))) >= threshold:
                     chosen.append(sib)
-            elif sib.tag == "p":
-                text = sib.text()
-                if len(text) > 80 and _link_density(sib, len(text)) < 0.25:
+            elif sib.tag not in _SKIP:
+                text = sib.text(deep=sib.tag == "p")  # a paragraph, or an element's own loose text
+                if len(text) > 80 and _link_density(sib, len(text)) < 0.25 and not _is_junk(sib.attributes):
                     chosen.append(sib)
     # Parts of the same article elsewhere in the page: elements with the winner's exact tag and class.
     cls = best.attributes.get("class")
@@ -206,7 +213,8 @@ def _walk(container: LexborNode) -> list[_Block]:
     opened: list[str] = []  # tags of the elements we are inside (below the container)
     blocks: list[str] = [container.tag or "div"]
     links = brs = link_depth = quote_depth = 0
-    half = len(container.text()) // 2
+    ruby_rp = False  # the current <ruby> gives a plain-text fallback: 尹錫悦<rp>（</rp><rt>ユン</rt><rp>）</rp>
+    half = max(300, len(container.text()) // 2)  # a junk-named wrapper of most of the text is no junk
 
     def flush() -> None:
         nonlocal links, brs
@@ -234,12 +242,18 @@ def _walk(container: LexborNode) -> list[_Block]:
                     flush()
                 else:
                     buf.append("\n")
+            elif tag == "rt" and not ruby_rp:
+                pass  # furigana reading without <rp> fallback: dropped (子<rt>こ</rt>ども reads 子ども)
             elif tag not in _SKIP and (
-                tag in _PLAIN or not _is_junk(node.attributes) or len(node.text()) > half
+                tag in _PLAIN or tag != "header" and not _is_junk(node.attributes) or len(node.text()) > half
             ):
+                if tag == "ruby" or tag == "rp":
+                    ruby_rp = tag == "rp"
                 block = tag in _BLOCK
                 if block:
                     flush()
+                elif tag == "td" or tag == "th":
+                    buf.append(" ")
                 child = node.first_child if tag != "hr" else None
                 if child is not None:
                     opened.append(tag)
@@ -282,11 +296,13 @@ def _filter(blocks: list[_Block], title: str | None) -> list[str]:
             continue
         if n < 200 and _BOILER.match(text.lstrip("\u3000 ")) or n < 300 and _BOILER_ANY.search(text):
             continue
-        if _NUMBER.match(text):
+        if tag != "tr" and _NUMBER.match(text):
             continue
-        if tag == "h1" and not started or title_norm and n < 300 and _norm(text) == title_norm:
+        if tag in _HEADINGS and not started or title_norm and n < 300 and _norm(text) == title_norm:
             continue
-        if not started and n < 80 and _BYLINE.match(text):
+        if not started and n < 80 and (_BYLINE.match(text) or _DATELINE.search(text) and not _SENTENCE.search(text)):
+            continue
+        if n < 100 and (_EMAIL.search(text) or n < 40 and _REPORTER.search(text)):
             continue
         out.append(text)
         if tag not in _HEADINGS:

@@ -409,7 +409,8 @@ def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNod
     titles += [_squash(o["headline"]) for o in article_objects(jsonld) if isinstance(o.get("headline"), str)]
     titles = [t for t in titles if t]
     first: LexborNode | None = None
-    for group in (tree.css("h1")[:20] + tree.css("h2")[:20], tree.css('[class*="headline"], [class*="title"]')[:20]):
+    classed = tree.css('[class*="headline"], [class*="title"], [class*="Title"]')[:30]
+    for group in (tree.css("h1")[:20] + tree.css("h2")[:20], classed):
         best: tuple[int, LexborNode] | None = None
         for node in group:
             text = _squash(_text_of(node))
@@ -434,9 +435,9 @@ def _page_zone(tree: LexborHTMLParser, sample: str) -> dt.tzinfo:
         return _zone("Asia/Seoul")
     if not lang:  # undeclared: Korean or Chinese text (no kana to speak of) is not in Japan time
         kana = len(re.findall(r"[\u3041-\u309f\u30a1-\u30fa]", sample))
-        if len(re.findall(r"[\uac00-\ud7af]", sample)) >= max(20, 50 * kana):
+        if len(re.findall(r"[\uac00-\ud7af]", sample)) >= max(50, 50 * kana):
             return _zone("Asia/Seoul")
-        if len(re.findall(r"[\u4e00-\u9fff]", sample)) >= max(20, 50 * kana):
+        if len(re.findall(r"[\u4e00-\u9fff]", sample)) >= max(100, 50 * kana):
             return _zone("Asia/Shanghai")
     return JST
 
@@ -473,9 +474,14 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], zone: dt.t
     for key in _META_MODIFIED:
         for value in metas.get(key, ()):
             add(mod, value, "meta")
-    nodes = list(tree.css('time[pubdate], [itemprop="datePublished"]:not(meta)')[:5])
-    nodes += [n for off, n in sorted(walk.times, key=lambda t: abs(t[0])) if abs(off) <= _NEAR]
-    all_times = tree.css("time")
+    # marked (pubdate, itemprop) and next to the headline first; marked elsewhere only when they all agree
+    near = [n for off, n in sorted(walk.times, key=lambda t: abs(t[0])) if abs(off) <= _NEAR]
+    marked = tree.css('time[pubdate], [itemprop="datePublished"]:not(meta)')[:20]
+    near_ids = {n.mem_id for n in near}
+    nodes = [n for n in marked if n.mem_id in near_ids] + near
+    if len({_attr(n, "datetime", "content") for n in marked}) == 1:
+        nodes += marked
+    all_times = tree.css("time")[:2]
     if len(all_times) == 1:
         nodes.append(all_times[0])
     seen: set[int] = set()
@@ -490,14 +496,14 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], zone: dt.t
 
 
 def _readings(text: str, zone: dt.tzinfo, ref: dt.date | None,
-              year_of: Callable[[int, int], int | None]) -> list[tuple[ParsedDate, bool]]:
-    """Visible dates in ``text`` that have a year or a time of day: (date, labelled as an update).
+              year_of: Callable[[int, int], int | None]) -> list[tuple[int, ParsedDate, bool]]:
+    """Visible dates in ``text`` that have a year or a time of day: (position, date, labelled as an update).
 
     A date without a year takes the year nearest ``ref``, else one written with the same month and day somewhere in
     the page source (an id, a link: ``year_of``); dates with neither year nor time are too weak to use.
     """
     s = _norm(text)
-    out: list[tuple[ParsedDate, bool]] = []
+    out: list[tuple[int, ParsedDate, bool]] = []
     for hit in _hits(s, limit=50):
         year = hit.year
         if year is None:
@@ -508,7 +514,7 @@ def _readings(text: str, zone: dt.tzinfo, ref: dt.date | None,
         if found is not None:
             updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 12):hit.start])) or s[hit.end:hit.end + 3] in (
                 "更新", ")更新")
-            out.append((found, updated))
+            out.append((hit.start, found, updated))
     return out
 
 
@@ -560,7 +566,8 @@ def _year_in_source(tree: LexborHTMLParser) -> Callable[[int, int], int | None]:
     def year_of(month: int, day: int) -> int | None:
         if not html:
             html.append((tree.html or "")[:3_000_000])
-        m = re.search(rf"(?<!\d)((?:19|20)\d\d)[-/._]?{month:02}[-/._]?{day:02}(?!\d)", html[0])
+        m = re.search(rf"(?<!\d)((?:19|20)\d\d)(?:[-/._]?{month:02}[-/._]?{day:02}|年0?{month}月0?{day}日)(?!\d)",
+                      html[0])
         return int(m.group(1)) if m else None
 
     return year_of
@@ -587,32 +594,34 @@ def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[s
     head = _headline(tree, jsonld)
     walk = _Walk(head)
     after, before = " ".join(walk.after), " ".join(walk.before)
-    zone = _page_zone(tree, after[:1500] or before)
+    zone = _page_zone(tree, (_text_of(head) if head is not None else "") + after[:1500] + before)
     pub, mod = _structured(tree, jsonld, zone, walk)
     from_url = date_from_url(url) if url else None
     ref = pub[0].date.day_in_japan() if pub else (from_url.value if from_url else None)
     year_of = _year_in_source(tree)
-    near_split = len(after[:_NEAR])
-    ordered = (_readings(after[:near_split], zone, ref, year_of) + _readings(before, zone, ref, year_of)[::-1]
-               + _readings(after[near_split:], zone, ref, year_of))
+    # visible dates: next to the headline (below, then above), then further down (a time, or the URL's day)
+    below = _readings(after, zone, ref, year_of)
+    inside = _readings(_text_of(head), zone, ref, year_of) if head is not None else []
+    near = [(p, upd) for pos, p, upd in below if pos < _NEAR] + [(p, upd) for _pos, p, upd in inside] + [
+        (p, upd) for _pos, p, upd in _readings(before, zone, ref, year_of)[::-1]]
     for cand in pub:
         if cand.node is not None:
-            ordered += _readings(_text_of(cand.node), zone, ref, year_of)
-    visible = [p for p, _upd in ordered if p.has_time]
+            near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), zone, ref, year_of)]
+    far = [(p, upd) for pos, p, upd in below if pos >= _NEAR]
     if pub:
         best = pub[0]
         if _is_utc(best.date):
-            best = _resolve_utc(best, pub[1:], visible, zone)
-        if not best.date.has_time:
-            for p in [c.date for c in pub] + [p for p, upd in ordered if not upd]:
+            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], zone)
+        if not best.date.has_time:  # a date-only winner takes the time of a source reading the same day
+            for p in [c.date for c in pub] + [p for p, upd in near if not upd]:
                 if isinstance(p.value, dt.datetime) and p.value.date() == best.date.value:
                     return _Cand(p, best.source)
         return best
-    texts = [p for p, upd in ordered if not upd]
+    on_url_day = [p for p, upd in near + far if from_url and not upd and p.day_in_japan() == from_url.value]
+    texts = on_url_day + [p for p, upd in near if not upd] + [p for p, upd in far if not upd and p.has_time]
     if texts:
-        agree = [p for p in texts if from_url is not None and p.day_in_japan() == from_url.value]
-        return _Cand((agree or texts)[0], "text")
+        return _Cand(texts[0], "text")
     if from_url is not None:
         return _Cand(from_url, "url")
-    updates = [c.date for c in mod] + [p for p, upd in ordered if upd]
+    updates = [c.date for c in mod] + [p for p, upd in near + far if upd]
     return _Cand(updates[0], mod[0].source if mod else "text") if updates else None
