@@ -20,7 +20,7 @@ from clipper.extract import extract_article
 from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
 from clipper.models import Article, Clip, Page
 from clipper.outlets import Registry, load_registry
-from clipper.store import Store
+from clipper.store import PackedPage, Store, pack_page
 from clipper.urls import check_url, host_of, is_url
 
 
@@ -65,10 +65,14 @@ def read_target_list(text: str) -> list[str]:
     return out
 
 
-def _prepare(target: str, opts: AddOptions, client: httpx.Client, registry: Registry,
-             host_limits: Callable[[str], threading.Semaphore]) -> tuple[Page, Article]:
+Prepared = tuple[Page, Article, PackedPage]
+
+
+def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registry: Registry,
+             host_limits: Callable[[str], threading.Semaphore]) -> Prepared:
     if is_url(target):
         url = check_url(target)
+        assert client is not None, "a client is made whenever a target is a URL"
         with host_limits(host_of(url)):
             page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
         base: str | None = page.final_url or url
@@ -78,7 +82,7 @@ def _prepare(target: str, opts: AddOptions, client: httpx.Client, registry: Regi
         page = read_file(target, max_bytes=opts.max_bytes, url=opts.url)
         base = opts.url
     article = extract_article(page.text, url=base, registry=registry)
-    return page, article
+    return page, article, pack_page(page.raw)
 
 
 def add_targets(
@@ -91,8 +95,7 @@ def add_targets(
 ) -> Iterator[AddResult]:
     """Add every target; yields one AddResult per target, in completion order. Never raises for one bad target."""
     registry = registry or load_registry()
-    own_client = client is None
-    client = client or make_client(opts.timeout, max_connections=max(opts.concurrency, 1))
+    own_client = False
     locks: dict[str, threading.Semaphore] = {}
     guard = threading.Lock()
 
@@ -119,8 +122,12 @@ def add_targets(
                     continue
             pending_targets.append(target)
 
+        if client is None and any(is_url(t) for t in pending_targets):
+            # made only when needed: creating the TLS context costs ~0.2 s, wasted on saved pages
+            client = make_client(opts.timeout, max_connections=max(opts.concurrency, 1))
+            own_client = True
         with ThreadPoolExecutor(max_workers=max(1, min(opts.concurrency, len(pending_targets) or 1))) as pool:
-            futures: dict[Future[tuple[Page, Article]], str] = {}
+            futures: dict[Future[Prepared], str] = {}
             queue = list(reversed(pending_targets))
             try:
                 while queue or futures:
@@ -136,13 +143,13 @@ def add_targets(
                     fut.cancel()
                 raise
     finally:
-        if own_client:
+        if own_client and client is not None:
             client.close()
 
 
-def _store_result(store: Store, target: str, fut: Future[tuple[Page, Article]], opts: AddOptions) -> AddResult:
+def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOptions) -> AddResult:
     try:
-        page, article = fut.result()
+        page, article, packed = fut.result()
     except NotHTMLError as exc:
         if opts.title:
             return _link_only(store, target, opts)
@@ -156,12 +163,13 @@ def _store_result(store: Store, target: str, fut: Future[tuple[Page, Article]], 
     existing = store.find_duplicate(url, article.canonical_url, page.final_url)
     if existing is not None:
         if opts.refetch:
-            store.refresh_clip(existing, article, page)
+            store.refresh_clip(existing, article, page, packed)
             store.add_tags(existing, opts.tags)
             return AddResult(target, "refetched", clip=store.get_clip(existing), warnings=warnings)
         store.add_tags(existing, opts.tags)
         return AddResult(target, "exists", clip=store.get_clip(existing), warnings=warnings)
-    clip_id = store.insert_clip(article, page, url=url, tags=opts.tags, note=opts.note, quote=opts.quote)
+    clip_id = store.insert_clip(article, page, url=url, tags=opts.tags, note=opts.note, quote=opts.quote,
+                                packed=packed)
     return AddResult(target, "added", clip=store.get_clip(clip_id), warnings=warnings)
 
 
@@ -188,14 +196,19 @@ def extract_targets(targets: Iterable[str], *, url: str | None = None, timeout: 
     registry = load_registry()
     opts = AddOptions(url=url, timeout=timeout, max_bytes=max_bytes)
     sem = threading.Semaphore(1)
-    with make_client(timeout) as client:
+    targets = list(targets)
+    client = make_client(timeout) if any(is_url(t) for t in targets) else None
+    try:
         for target in targets:
             try:
-                page, article = _prepare(target, opts, client, registry, lambda _h: sem)
+                page, article, _packed = _prepare(target, opts, client, registry, lambda _h: sem)
             except ClipperError as exc:
                 yield target, None, None, str(exc)
                 continue
             yield target, page, article, None
+    finally:
+        if client is not None:
+            client.close()
 
 
 def is_saved_page(target: str) -> bool:

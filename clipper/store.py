@@ -24,6 +24,14 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
 
+PackedPage = tuple[str, bytes]  # (sha256 hex of the raw bytes, zlib-compressed bytes)
+
+
+def pack_page(raw: bytes) -> PackedPage:
+    """Hash and compress a page. Both release the GIL, so the add pipeline calls this in its worker threads."""
+    return hashlib.sha256(raw).hexdigest(), zlib.compress(raw, 6)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -155,18 +163,54 @@ class Store:
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM clips").fetchone()[0])
 
+    # -- link checks (clipper check) ---------------------------------------------------------------------------
+
+    def check_schedule(self) -> list[tuple[int, str, str | None, str | None]]:
+        """(id, added_at, checked_at, status) of every clip with a url, oldest first: what the due rule reads."""
+        return [(int(r[0]), r[1], r[2], r[3]) for r in self.conn.execute(
+            "SELECT id, added_at, checked_at, status FROM clips WHERE url IS NOT NULL AND url != '' ORDER BY id")]
+
+    def check_state(self, clip_id: int) -> dict[str, Any] | None:
+        """What a link check compares against: the clip's addresses, title, quote, text and current link health."""
+        row = self.conn.execute(
+            "SELECT id, url, final_url, canonical_url, title, body, quote, published, added_at, status, fail_count,"
+            " archive_url FROM clips WHERE id = ?", (clip_id,)).fetchone()
+        if row is None:
+            return None
+        state = dict(row)
+        state["quote"] = _json_list(row["quote"])
+        return state
+
+    def record_check(self, clip_id: int, *, checked_at: str, status: str, http_status: int | None,
+                     reason: str | None, final_url: str | None, archive_url: str | None, fail_count: int,
+                     moved_to: str | None) -> None:
+        """One check: a `checks` row and the clip's current status columns, in one transaction. A found archive
+        copy or new address is kept when a later check has none."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO checks (clip_id, checked_at, status, http_status, reason, final_url, archive_url)"
+                " VALUES (?,?,?,?,?,?,?)", (clip_id, checked_at, status, http_status, reason, final_url, archive_url))
+            self.conn.execute(
+                "UPDATE clips SET status=?, status_http=?, status_reason=?, checked_at=?, fail_count=?,"
+                " moved_to=coalesce(?, moved_to), archive_url=coalesce(?, archive_url) WHERE id=?",
+                (status, http_status, reason, checked_at, fail_count, moved_to, archive_url, clip_id))
+
+    def set_archive_url(self, clip_id: int, archive_url: str) -> None:
+        with self.conn:
+            self.conn.execute("UPDATE clips SET archive_url = ? WHERE id = ?", (archive_url, clip_id))
+
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _store_page(self, raw: bytes) -> str:
-        digest = hashlib.sha256(raw).hexdigest()
+    def _store_page(self, raw: bytes, packed: PackedPage | None = None) -> str:
+        digest, data = packed or pack_page(raw)
         self.conn.execute(
             "INSERT OR IGNORE INTO pages (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
-            (digest, len(raw), zlib.compress(raw, 6)),
+            (digest, len(raw), data),
         )
         return digest
 
-    def _record_fetch(self, clip_id: int, page: Page) -> None:
-        digest = self._store_page(page.raw) if page.raw else None
+    def _record_fetch(self, clip_id: int, page: Page, packed: PackedPage | None = None) -> None:
+        digest = self._store_page(page.raw, packed) if page.raw else None
         self.conn.execute(
             "INSERT INTO fetches (clip_id, fetched_at, source, url, final_url, http_status, content_type, encoding,"
             " encoding_source, warnings, page_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -186,6 +230,7 @@ class Store:
         note: str | None = None,
         title: str | None = None,
         quote: Sequence[str | None] | None = None,
+        packed: PackedPage | None = None,
     ) -> int:
         """Store a new clip with its page and tags, all in one transaction. Returns the new id."""
         stamp = now_iso()
@@ -206,11 +251,11 @@ class Store:
             )
             clip_id = int(cur.lastrowid or 0)
             if page is not None:
-                self._record_fetch(clip_id, page)
+                self._record_fetch(clip_id, page, packed)
             self._add_tags(clip_id, tags)
         return clip_id
 
-    def refresh_clip(self, clip_id: int, article: Article, page: Page) -> None:
+    def refresh_clip(self, clip_id: int, article: Article, page: Page, packed: PackedPage | None = None) -> None:
         """Replace a clip's extracted fields with a new fetch (--refetch); keeps tags, note, quote and history."""
         with self.conn:
             self.conn.execute(
@@ -225,7 +270,7 @@ class Store:
                     article.lang, page.encoding, now_iso(), clip_id,
                 ),
             )
-            self._record_fetch(clip_id, page)
+            self._record_fetch(clip_id, page, packed)
 
     def _add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
         self.conn.executemany(
