@@ -11,7 +11,7 @@ import socketserver
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -26,6 +26,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
     drip: float = 0.0  # seconds between bytes of the body (a slow server)
+    stream: Callable[[], Iterable[bytes]] | None = None  # a body sent chunk by chunk (may never end)
 
 
 Handler = Callable[["RequestInfo"], Response]
@@ -154,7 +155,11 @@ def _make_handler(web: LoopbackWeb) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 if head_only:
                     return
-                if resp.drip:
+                if resp.stream is not None:
+                    for chunk in resp.stream():
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                elif resp.drip:
                     for i in range(len(resp.body)):
                         self.wfile.write(resp.body[i:i + 1])
                         self.wfile.flush()
