@@ -18,8 +18,9 @@ Decisions:
   stores the verbatim label as ``Clip.outlet`` - the model's "credit as writers quote it" - so that exporting it
   gives back the credit line as written; the canonical outlet is one registry look-up away (the registry lists
   such labels as aliases) and is also kept in ``Clip.extra["outlet_canonical"]``.
-* Summary lines are matched to sections by canonical outlet and date (first unmatched section wins); points are
-  split at ``/`` (with any spaces around it), but not inside a number such as ``8/25``.
+* Summary lines (in the intro) are matched to sections by date and canonical outlet - or a label ending with the
+  section's credit label, for a comment written before it on the same line; the first unmatched section wins.
+  Points are split at ``/`` (with any spaces around it), but not inside a number such as ``8/25``.
 * The quote of a section runs to the next ``●`` line. It stops early at blog chrome - footers like
   ``コメント ( 0 ) | Trackback ( )``, ranking banners (人気ブログランキング, にほんブログ村, ★…クリック) - which
   is never part of an article. Trailing whitespace of lines is not kept; everything else is.
@@ -161,15 +162,11 @@ def split_points(text: str) -> tuple[str, ...]:
 
 _CHROME = re.compile(
     r"^\s*(?:コメント\s*[（(]\s*[0-9]*\s*[)）]|トラックバック\s*[（(]|Trackback\s*[（(]|Comments?\s*[（(]\s*[0-9]*\s*[)）]"
-    r"|このエントリーをはてなブックマークに追加|Posted by\b|posted at\b|前の記事|次の記事)"
+    r"|このエントリーをはてなブックマークに追加|Posted by\b|posted at\b|[«<‹]?\s*(?:前の|次の)記事\s*[»>›]?\s*$)"
     r"|ブログランキング|ブログ村|^\s*★.*クリック",
     re.I,
 )
 _URL_LINE = re.compile(r"^\s*<?(https?://\S+?)>?\s*$", re.I)
-
-
-def _err(source: str, line: int, reason: str) -> ImportFormatError:
-    return ImportFormatError(source, line, reason)
 
 
 def _short(text: str, n: int = 30) -> str:
@@ -200,19 +197,19 @@ def _section(block: Sequence[_Line], source: str, normalize: Normalize) -> Impor
     head = block[0]
     title = head.text.strip()[1:].strip()
     if not title:
-        raise _err(source, head.no, "a ● line without a title")
+        raise ImportFormatError(source, head.no, "a ● line without a title")
     i = 1
     while i < len(block) and not block[i].text.strip():
         i += 1
     if i >= len(block):
-        raise _err(source, head.no, f"section {_short(title)!r} has no credit line (outlet and date) below its title")
+        raise ImportFormatError(source, head.no, f"section {_short(title)!r} has no credit line (outlet and date)")
     cred_line = block[i]
     credit = parse_credit(cred_line.text)
     if credit is None:
-        raise _err(source, cred_line.no, f"section {_short(title)!r}: expected a credit line like '産経 2016.8.1' "
-                                         f"(outlet and date) below the title, found {_short(cred_line.text.strip())!r}")
+        raise ImportFormatError(source, cred_line.no, f"section {_short(title)!r}: expected a credit line like "
+                                f"'産経 2016.8.1' below the title, found {_short(cred_line.text.strip())!r}")
     i += 1
-    url = next((h for h in [*head.hrefs, *cred_line.hrefs] if safe_href(h)), None)
+    url = next((h for h in map(safe_href, [*head.hrefs, *cred_line.hrefs]) if h), None)
     j = i
     while j < len(block) and not block[j].text.strip():
         j += 1
@@ -221,7 +218,7 @@ def _section(block: Sequence[_Line], source: str, normalize: Normalize) -> Impor
         m = _URL_LINE.match(below.text)
         link = safe_href(m[1]) if m else None
         if below.link_only:
-            link = link or next((h for h in below.hrefs if safe_href(h)), None)
+            link = link or next((h for h in map(safe_href, below.hrefs) if h), None)
         if link and url in (None, link):
             url, i = link, j + 1
     return ImportedSection(
@@ -231,7 +228,7 @@ def _section(block: Sequence[_Line], source: str, normalize: Normalize) -> Impor
     )
 
 
-_SUMMARY = re.compile(r"^(?P<credit>.*?)★\s*《(?P<points>.*)》\s*$")
+_SUMMARY = re.compile(r"^(?P<credit>[^★]*)★\s*《(?P<points>.*)》\s*$")
 
 
 def _attach_summaries(intro: Sequence[_Line], sections: list[ImportedSection], source: str,
@@ -395,7 +392,7 @@ def parse_post_html(html: str, *, source: str, normalize_outlet: Normalize = lam
     found = _walk(root)
     nos = _source_lines(html, [text for text, _, _ in found])
     lines = [_Line(no, text, hrefs, link_only) for no, (text, hrefs, link_only) in zip(nos, found, strict=True)]
-    title = next((t for t in ((n.text(strip=True) if n else "") for n in map(tree.css_first, _TITLES))
+    title = next((t for t in (" ".join(n.text().split()) if n else "" for n in map(tree.css_first, _TITLES))
                   if t and "●" not in t), None)
     date = None
     stamp = tree.css_first("time[datetime]")

@@ -342,6 +342,12 @@ def _text(sections: Sequence[_Section]) -> str:
     return "\n".join(lines)
 
 
+def _html_line(line: str) -> str:
+    """An escaped line whose leading spaces stay visible (as &nbsp;, the way blogs keep an indent)."""
+    body = line.lstrip(" ")
+    return "&nbsp;" * (len(line) - len(body)) + html.escape(body)
+
+
 def _html(sections: Sequence[_Section]) -> str:
     esc = html.escape
     out = ['<div class="clipper-draft">']
@@ -358,7 +364,7 @@ def _html(sections: Sequence[_Section]) -> str:
             if item is None:
                 out.append(f'<p class="cut">{esc(CUT_LINE)}</p>')
             else:
-                out.append("<p>" + "<br>\n".join(esc(line) for line in item.split("\n")) + "</p>")
+                out.append("<p>" + "<br>\n".join(_html_line(line) for line in item.split("\n")) + "</p>")
         out += ["</blockquote>", "</section>"]
     out.append("</div>")
     return "\n".join(out) + "\n"

@@ -75,7 +75,7 @@ _MON = (r"(?P<mon>january|february|march|april|may|june|july|august|september|oc
         r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), start=1)}
-_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911}
+_ERAS = {"令和": (2018, 99), "平成": (1988, 31), "昭和": (1925, 64), "大正": (1911, 15)}  # year 0, last year
 # Date forms, most specific first (a tie on position goes to the earlier form). Groups: y, m, d / mon / era.
 _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?P<era>令和|平成|昭和|大正)\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
@@ -165,7 +165,9 @@ def _hits(s: str, limit: int = 200) -> Iterator[_Hit]:
         month = _MONTHS[g["mon"].lower()[:3]] if g.get("mon") else int(g["m"])
         year: int | None = None
         if g.get("era"):
-            year = _ERAS[g["era"]] + (1 if g["y"] == "元" else int(g["y"]))
+            zero, last = _ERAS[g["era"]]
+            in_era = 1 if g["y"] == "元" else int(g["y"])
+            year = zero + in_era if 1 <= in_era <= last else 0  # 0: a year, but an impossible one
             min_year = 1912
         elif g.get("y"):
             year = int(g["y"])
@@ -216,9 +218,9 @@ def parse_date(text: str, *, year_hint: int | None = None, tz: str = "Asia/Tokyo
     if whole:
         y, m, d, m2, d2 = whole.groups()
         hit = _Hit(0, len(s), int(y) if y else None, int(m or m2), int(d or d2), None, None)
-        return _make(hit, hit.year or year_hint, zone)
+        return _make(hit, year_hint if hit.year is None else hit.year, zone)
     for hit in _hits(s):
-        found = _make(hit, hit.year or year_hint, zone)
+        found = _make(hit, year_hint if hit.year is None else hit.year, zone)
         if found is not None:
             return found
     return None
@@ -512,8 +514,8 @@ def _readings(text: str, zone: dt.tzinfo, ref: dt.date | None,
             year = _nearest_year(hit.month, hit.day, ref) if ref else year_of(hit.month, hit.day)
         found = _make(hit, year, zone)
         if found is not None:
-            updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 12):hit.start])) or s[hit.end:hit.end + 3] in (
-                "更新", ")更新")
+            updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 12):hit.start])
+                           or s.startswith("更新", hit.end))  # 01時40分更新; not "… 更新: <next date>"
             out.append((hit.start, found, updated))
     return out
 

@@ -1,0 +1,319 @@
+"""clipper.extract.dates: date forms, publication dates of the real pages, formatting, and never raising."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from clipper.encoding import decode_html
+from clipper.extract.dates import (
+    DATE_STYLES,
+    ParsedDate,
+    date_from_url,
+    find_published,
+    format_date,
+    normalize_user_date,
+    parse_date,
+)
+from clipper.extract.jsonld import load_jsonld
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ja"
+JST = ZoneInfo("Asia/Tokyo")
+
+# (text, year_hint, expected ISO). Strings met in the corpus pages (and MANIFEST notes) first, then the other forms.
+PARSE_CASES: list[tuple[str, int | None, str | None]] = [
+    # corpus: visible text
+    ("2025/1/21 20:50", None, "2025-01-21T20:50:00+09:00"),
+    ("渡辺洋介2025年1月13日 21時37分", None, "2025-01-13T21:37:00+09:00"),
+    ("2025年1月14日 01時28分 (1月14日 01時40分更新)", None, "2025-01-14T01:28:00+09:00"),
+    ("2025/1/14 21:17（最終更新 1/14 21:17）", None, "2025-01-14T21:17:00+09:00"),
+    ("公開日：2025/01/22 17:00　更新日：2025/01/22 18:00", None, "2025-01-22T17:00:00+09:00"),
+    ("2025年1月14日 20:00", None, "2025-01-14T20:00:00+09:00"),
+    ("2025年1月13日 20時01分", None, "2025-01-13T20:01:00+09:00"),
+    ("2024/10/13 22:43", None, "2024-10-13T22:43:00+09:00"),
+    ("2024/12/04 00:05", None, "2024-12-04T00:05:00+09:00"),
+    ("17:41 JST, October 13, 2024", None, "2024-10-13T17:41:00+09:00"),
+    ("CNET Japan 3/9(木) 18:45配信", 2017, "2017-03-09T18:45:00+09:00"),
+    ("[06月24日 11時30分]", 2019, "2019-06-24T11:30:00+09:00"),
+    ("2月15日（土）7時0分　オリコン", 2020, "2020-02-15T07:00:00+09:00"),
+    ("（ 2011年4月10日   読売新聞）", None, "2011-04-10"),
+    ("投稿日: 2015年03月04日 11時13分 JST", None, "2015-03-04T11:13:00+09:00"),
+    ("2024年10月28日 17時55分 公開", None, "2024-10-28T17:55:00+09:00"),
+    ("2022年10月17日19時09分", None, "2022-10-17T19:09:00+09:00"),
+    ("2022年10月17日(月)", None, "2022-10-17"),
+    ("2019年3月1日13時16分", None, "2019-03-01T13:16:00+09:00"),
+    ("2019/04/11 22:22:00", None, "2019-04-11T22:22:00+09:00"),
+    ("松村太郎2019年04月13日 09時00分", None, "2019-04-13T09:00:00+09:00"),
+    ("ZDNet Japan Staff 2019年04月28日 08時00分", None, "2019-04-28T08:00:00+09:00"),
+    ("TechRepublic Japanで2017年6月8日に掲載した記事", None, "2017-06-08"),
+    ("2019/02/22 17:23:44", None, "2019-02-22T17:23:44+09:00"),
+    ("2019年04月21日12時00分", None, "2019-04-21T12:00:00+09:00"),
+    ("2019.04.25 THU 16:00", None, "2019-04-25T16:00:00+09:00"),
+    ("2019年2月22日 16:00", None, "2019-02-22T16:00:00+09:00"),
+    ("2019.04.21 11:51", None, "2019-04-21T11:51:00+09:00"),
+    ("2019年3月2日09:18 by 深海 |", None, "2019-03-02T09:18:00+09:00"),
+    ("4月16日 23時17分", 2019, "2019-04-16T23:17:00+09:00"),
+    ("11/28/2016 04:23 pm ET", None, "2016-11-28T16:23:00-05:00"),
+    ("Feb 18, 2020", None, "2020-02-18"),
+    ("2024年04月24日23:52 | 来源：新华网", None, "2024-04-24T23:52:00+09:00"),
+    ("입력 : 2025-06-04 02:37:08", None, "2025-06-04T02:37:08+09:00"),
+    # corpus: machine-readable values
+    ("2025-01-21T11:50:32.479Z", None, "2025-01-21T11:50:32+00:00"),
+    ("2025-01-21T20:50:32+09:00", None, "2025-01-21T20:50:32+09:00"),
+    ("2025-01-13T12:37:00.000Z", None, "2025-01-13T12:37:00+00:00"),
+    ("2025-01-14T21:17:27+0900", None, "2025-01-14T21:17:27+09:00"),
+    ("2025-01-14 21:17:33", None, "2025-01-14T21:17:33+09:00"),
+    ("2025-01-22 17:00:00", None, "2025-01-22T17:00:00+09:00"),
+    ("2024-10-13T22:43", None, "2024-10-13T22:43:00+09:00"),
+    ("20250121", None, "2025-01-21"),
+    ("Tue, 03 Mar 2015 20:42:10 -0500", None, "2015-03-03T20:42:10-05:00"),
+    ("2015-03-03T20:42:10Z", None, "2015-03-03T20:42:10+00:00"),
+    ("2015-03-03T21:13:15-05:00", None, "2015-03-03T21:13:15-05:00"),
+    ("2015-12-11", None, "2015-12-11"),
+    ("2024-10-28T17:55:00Z", None, "2024-10-28T17:55:00+00:00"),
+    ("2019-3-1T13:16", None, "2019-03-01T13:16:00+09:00"),
+    ("2019-04-25T16:00:25+00:00", None, "2019-04-25T16:00:25+00:00"),
+    ("2019-03-02T00:18:32Z", None, "2019-03-02T00:18:32+00:00"),
+    ("2016-11-28 16:23:00 -0500", None, "2016-11-28T16:23:00-05:00"),
+    ("2024-04-24", None, "2024-04-24"),
+    # the other forms
+    ("2016.8.1", None, "2016-08-01"),
+    ("2016.07.27", None, "2016-07-27"),
+    ("2016/08/25 22:27", None, "2016-08-25T22:27:00+09:00"),
+    ("2016/8/25", None, "2016-08-25"),
+    ("2016年8月1日", None, "2016-08-01"),
+    ("２０１６年８月１日　１１時３４分", None, "2016-08-01T11:34:00+09:00"),
+    ("2016年8月1日 午後3時5分", None, "2016-08-01T15:05:00+09:00"),
+    ("令和元年5月1日", None, "2019-05-01"),
+    ("令和6年5月1日", None, "2024-05-01"),
+    ("平成28年8月1日", None, "2016-08-01"),
+    ("平成元年1月8日", None, "1989-01-08"),
+    ("昭和64年1月7日", None, "1989-01-07"),
+    ("㍻31年4月30日", None, "2019-04-30"),
+    ("8月1日", 2016, "2016-08-01"),
+    ("8.25", 2016, "2016-08-25"),
+    ("2016-08-01", None, "2016-08-01"),
+    ("2016-08-01T11:34:00+09:00", None, "2016-08-01T11:34:00+09:00"),
+    ("20180619T055000+0900", None, "2018-06-19T05:50:00+09:00"),
+    ("October 13, 2024", None, "2024-10-13"),
+    ("13 October 2024", None, "2024-10-13"),
+    ("Sept. 5, 2019, 3:04 p.m.", None, "2019-09-05T15:04:00+09:00"),
+    # nothing to read, or impossible
+    ("8月1日", None, None),
+    ("3/9(木) 18:45", None, None),
+    ("8.25", None, None),
+    ("", None, None),
+    ("hello world", None, None),
+    ("12:30", None, None),
+    ("1.2億円", 2020, None),
+    ("2016年13月1日", None, None),
+    ("2016-02-30", None, None),
+    ("1989-12-31", None, None),
+    ("2101-01-01", None, None),
+    ("99999999", None, None),
+    ("平成32年1月1日", 2020, None),
+    ("0000-01-01", 2020, None),
+]
+
+
+@pytest.mark.parametrize(("text", "hint", "expected"), PARSE_CASES)
+def test_parse_date(text: str, hint: int | None, expected: str | None) -> None:
+    got = parse_date(text, year_hint=hint)
+    assert (got.iso() if got else None) == expected
+
+
+def test_parse_date_zone_and_day_in_japan() -> None:
+    got = parse_date("2024年04月24日23:52", tz="Asia/Shanghai")
+    assert got is not None and got.iso() == "2024-04-24T23:52:00+08:00"
+    assert got.day_in_japan() == dt.date(2024, 4, 25)
+    assert ParsedDate(dt.date(2016, 8, 1)).day_in_japan() == dt.date(2016, 8, 1)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://mainichi.jp/articles/20250114/k00/00m/030/335000c", "2025-01-14"),
+    ("https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/", "2025-01-21"),
+    ("https://wired.jp/2019/04/25/helvetica-now/", "2019-04-25"),
+    ("http://headlines.yahoo.co.jp/hl?a=20170309-35097838-cnetj-sci", "2017-03-09"),
+    ("https://www.itmedia.co.jp/news/articles/2410/28/news159.html", "2024-10-28"),
+    ("http://politics.people.com.cn/n1/2024/0424/c1001-40223222.html", "2024-04-24"),
+    ("https://example.jp/news/160801/a.html", "2016-08-01"),
+    ("https://www.tokyo-np.co.jp/article/379018", None),
+    ("https://japan.cnet.com/article/35135610/", None),
+    ("https://www3.nhk.or.jp/news/easy/k10011959621000/k10011959621000.html", None),
+    ("https://20160801.example.jp/a", None),  # the host is not a date
+    ("http://[broken", None),
+    ("", None),
+])
+def test_date_from_url(url: str, expected: str | None) -> None:
+    got = date_from_url(url)
+    assert (got.iso() if got else None) == expected
+
+
+def test_format_date_styles() -> None:
+    assert {s: format_date("2016-08-01T11:34:00+09:00", s) for s in DATE_STYLES} == {
+        "dot": "2016.8.1", "dot0": "2016.08.01", "slash": "2016/8/1", "slash0": "2016/08/01",
+        "kanji": "2016年8月1日", "iso": "2016-08-01", "md": "8.1"}
+    assert format_date("2016-07-31T20:00:00+00:00", "kanji") == "2016年8月1日"  # the day in Japan
+    for style, example in DATE_STYLES.items():
+        parsed = parse_date(example, year_hint=2016)
+        assert parsed is not None and format_date(parsed.iso(), style) == example
+    with pytest.raises(ValueError, match="style"):
+        format_date("2016-08-01", "nope")
+    with pytest.raises(ValueError, match="not a date"):
+        format_date("soon", "iso")
+
+
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.sampled_from(sorted(DATE_STYLES)))
+def test_format_parse_round_trip(day: dt.date, style: str) -> None:
+    text = format_date(day.isoformat(), style)
+    back = parse_date(text, year_hint=day.year if style == "md" else None)
+    assert back is not None and back.day_in_japan() == day
+
+
+def test_normalize_user_date() -> None:
+    assert normalize_user_date("2024/10/13") == "2024-10-13"
+    assert normalize_user_date(" 令和6年10月13日 ") == "2024-10-13"
+    assert normalize_user_date("2024-10-13 09:30") == "2024-10-13T09:30:00+09:00"
+    assert normalize_user_date("today") == dt.datetime.now(JST).date().isoformat()
+    with pytest.raises(ValueError, match="no year"):
+        normalize_user_date("10月13日")
+    with pytest.raises(ValueError, match="cannot read"):
+        normalize_user_date("2024-13-45")
+    with pytest.raises(ValueError, match="empty"):
+        normalize_user_date("  ")
+
+
+@given(st.text(max_size=300))
+def test_parse_date_never_raises(text: str) -> None:
+    got = parse_date(text)
+    assert got is None or 1900 < got.day_in_japan().year <= 2101
+    parse_date(text, year_hint=2020)
+
+
+@given(st.text(alphabet="0123456789年月日時分/.-:T+Z 令和平成()木午後JSTOctober,", max_size=60))
+def test_parse_date_never_raises_on_date_like_text(text: str) -> None:
+    got = parse_date(text, year_hint=2020)
+    if got is not None:
+        assert got.iso()
+
+
+# ------------------------------------------------------------------------------------------- find_published
+def _rows() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (FIXTURES / "truth.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def _page(row: dict[str, Any]) -> tuple[str | None, str | None]:
+    tree = LexborHTMLParser(decode_html((FIXTURES / row["file"]).read_bytes()).text)
+    return find_published(tree, url=row["url"], jsonld=load_jsonld(tree))
+
+
+@pytest.mark.parametrize("row", _rows(), ids=lambda r: r["file"])
+def test_find_published_on_real_pages(row: dict[str, Any]) -> None:
+    got, source = _page(row)
+    if row["date"] is None:
+        assert got is None or parse_date(got) is not None
+        return
+    truth = parse_date(row["date"])
+    assert truth is not None and got is not None, f"no date found (truth {row['date']})"
+    parsed = parse_date(got)
+    assert parsed is not None and source in {"jsonld", "meta", "time", "text", "url"}
+    assert parsed.day_in_japan() == truth.day_in_japan(), f"{got} from {source}, truth {row['date']}"
+    if isinstance(truth.value, dt.datetime):  # to the minute, in Japan time
+        assert isinstance(parsed.value, dt.datetime), f"{got} from {source} has no time, truth {row['date']}"
+        minute = "%Y-%m-%d %H:%M"
+        assert parsed.value.astimezone(JST).strftime(minute) == truth.value.astimezone(JST).strftime(minute)
+
+
+def _find(html: str, url: str | None = None) -> tuple[str | None, str | None]:
+    tree = LexborHTMLParser(html)
+    return find_published(tree, url=url, jsonld=load_jsonld(tree))
+
+
+def _ld(**fields: str) -> str:
+    return f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", **fields})}</script>'
+
+
+@pytest.mark.parametrize(("html", "url", "expected"), [
+    # UTC label on Japan wall time: the visible date has the same digits -> read them in Japan time
+    (_ld(datePublished="2024-10-28T17:55:00Z") + "<h1>見出し</h1><p>2024年10月28日 17時55分 公開</p>", None,
+     ("2024-10-28T17:55:00+09:00", "jsonld")),
+    # genuine UTC: agrees with the visible date once converted
+    ('<meta property="article:published_time" content="2019-03-02T00:18:32Z"><h1>見出し</h1>'
+     "<p>2019年3月2日09:18</p>", None, ("2019-03-02T09:18:32+09:00", "meta")),
+    # UTC with no visible date to check against: kept
+    (_ld(datePublished="2024-10-28T20:00:00Z") + "<h1>見出し</h1><p>本文</p>", None,
+     ("2024-10-29T05:00:00+09:00", "jsonld")),
+    # UTC whose digits equal another source's wall time with a real offset
+    (_ld(dateCreated="2015-03-03T20:42:10Z") + '<meta name="sailthru.date" content="Tue, 03 Mar 2015 20:42:10 -0500">'
+     "<h1>見出し</h1>", None, ("2015-03-03T20:42:10-05:00", "jsonld")),
+    # published beats the update time shown in the header
+    (_ld(datePublished="2024-12-03T23:17:00+09:00", dateModified="2024-12-04T00:06:42+09:00")
+     + '<h1>見出し</h1><time datetime="2024-12-04T00:05">2024/12/04 00:05</time>', None,
+     ("2024-12-03T23:17:00+09:00", "jsonld")),
+    # only a modified date: used as the last resort
+    ('<meta property="article:modified_time" content="2020-05-01T10:00:00+09:00"><h1>見出し</h1>', None,
+     ("2020-05-01T10:00:00+09:00", "meta")),
+    # date-only meta takes the visible time of the same day
+    ('<meta name="publishdate" content="2020-05-01"><h1>見出し</h1><p>2020年5月1日 10時30分</p>', None,
+     ("2020-05-01T10:30:00+09:00", "meta")),
+    # the article's own <time>, not the sidebar's
+    ('<h1>見出し</h1><div class="byline"><time datetime="2021-06-01T08:00">6月1日 8時</time></div>'
+     + "<p>本文です。</p>" * 200 + '<aside><time datetime="2021-06-05T09:00">6/5</time></aside>', None,
+     ("2021-06-01T08:00:00+09:00", "time")),
+    ("<h1>見出し</h1>" + "<p>長い本文。</p>" * 400 + '<aside><time datetime="2021-06-05">6/5</time>'
+     '<time datetime="2021-06-06">6/6</time></aside>', None, (None, None)),
+    # yearless visible date: the year comes from the URL; text labelled 更新 is skipped
+    ("<h1>見出し</h1><p>更新 3/10(金) 9:00</p><p>3/9(木) 18:45配信</p>", "https://example.jp/a?a=20170309-1",
+     ("2017-03-09T18:45:00+09:00", "text")),
+    # a date labelled as an update (before or after it) is skipped
+    ("<h1>見出し</h1><p>(2017年3月10日 9:00更新)</p><p>更新日: 2017/3/11</p><p>2017年3月9日 18:45</p>", None,
+     ("2017-03-09T18:45:00+09:00", "text")),
+    ("<h1>見出し</h1><p>投稿日: 2015年03月04日 11時13分 JST 更新: 2015年03月05日 10時00分 JST</p>", None,
+     ("2015-03-04T11:13:00+09:00", "text")),
+    # only the URL
+    ("<h1>見出し</h1><p>本文</p>", "https://example.jp/2019/04/25/x/", ("2019-04-25", "url")),
+    # Chinese page: naive time in China time
+    ('<html lang="zh-CN"><h1>标题很长的新闻</h1><p>2024年04月24日23:52</p></html>', None,
+     ("2024-04-24T23:52:00+08:00", "text")),
+    # nothing at all
+    ("<h1>見出し</h1><p>1月2日に会議を開いた。</p>", "https://example.jp/article/123456", (None, None)),
+])
+def test_find_published_rules(html: str, url: str | None, expected: tuple[str | None, str | None]) -> None:
+    assert _find(html, url) == expected
+
+
+@pytest.mark.slow
+def test_find_published_pathological_pages() -> None:
+    deep = "<html><body>" + "<div>" * 50_000 + "<h1>見出し</h1><p>2020年1月2日 10時</p>" + "</div>" * 50_000
+    assert _find(deep) == ("2020-01-02T10:00:00+09:00", "text")
+    for html in ("", "<html></html>", "<frameset></frameset>", "<!-- x -->", "<h1></h1>", "<time datetime=x>",
+                 "<h1>" + "見出し" * 1000 + "</h1>" + "<p>2020年1月2日</p>" * 100_000):
+        result = _find(html)
+        assert result == (None, None) or parse_date(result[0] or "") is not None
+
+
+_html_pieces = st.sampled_from([
+    "<h1>", "</h1>", "<h1>見出し</h1>", "<p>", "</p>", "<div>", "</div>", "<article>", "<time>", "</time>",
+    '<time datetime="2020-01-02T03:04Z">', '<time datetime="">', '<time pubdate datetime="2021-13-40">',
+    '<meta property="article:published_time" content="2019-02-30T99:00">', '<meta name="date" value="x">',
+    '<meta itemprop="datePublished">', '<script type="application/ld+json">{"@type":"NewsArticle",',
+    '"datePublished": "2024-10-28T17:55:00Z"}</script>', "2024年10月28日 17時55分", "3/9(木) 18:45", "更新",
+    "<rt>", "<ruby>", "<!--", "-->", "<title>見出し</title>", "令和元年5月1日", "<", ">", "&#x3042;",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_html_pieces, st.text(max_size=20)), max_size=40), st.one_of(st.none(), st.text(max_size=40)))
+def test_find_published_never_raises(pieces: list[str], url: str | None) -> None:
+    html = "".join(pieces)
+    result = _find(html, url)
+    assert result == (None, None) or (parse_date(result[0] or "") is not None and result[1] is not None)
