@@ -118,6 +118,9 @@ def add(
     max_mb: Annotated[float, typer.Option("--max-mb", help="Largest page accepted, in MB (decompressed).")] = 10.0,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Pages fetched at once.")] = 8,
     per_host: Annotated[int, typer.Option("--per-host", help="Pages fetched at once from one host.")] = 2,
+    archive: Annotated[bool, typer.Option("--archive", help="Also ask the Wayback Machine (Save Page Now) to "
+                                          "capture each new clip's page; at most one request every 5 s, and a "
+                                          "failure is only a warning.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -143,7 +146,17 @@ def add(
     opts = AddOptions(tags=tuple(tag or ()), note=note, url=url, title=title, refetch=refetch, timeout=timeout,
                       max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host)
     with open_store(db) as store:
-        failed = ui.render_add(add_targets(store, all_targets, opts), total=len(all_targets), as_json=as_json)
+        results = add_targets(store, all_targets, opts)
+        if archive:
+            from clipper.archive import SavePageNow, archive_added
+
+            saver = SavePageNow()
+            results = archive_added(store, results, saver)
+        try:
+            failed = ui.render_add(results, total=len(all_targets), as_json=as_json)
+        finally:
+            if archive:
+                saver.close()
     if failed:
         raise typer.Exit(1)
 
@@ -197,19 +210,25 @@ def list_(
     status: Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
                                                "unreachable or alive.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N clips.")] = None,
+    by_post: Annotated[bool, typer.Option("--by-post", help="Group the clips by the imported posts that quote "
+                                          "them (e.g. which posts contain a dead link).")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List clips, newest first.
 
     Example: clipper list --outlet 産経 --since 2016-08-01 --limit 20
+    Example: clipper list --status dead --by-post
     """
     from clipper import ui
 
     with open_store(db) as store:
         clips = store.list_clips(tag=tag, outlet=outlet, since=user_date(since, "--since"),
                                  until=user_date(until, "--until"), status=status, limit=limit)
-        ui.print_clips(clips, as_json=as_json)
+        if by_post:
+            ui.print_by_post(clips, store.posts_of([c.id for c in clips]), as_json=as_json)
+        else:
+            ui.print_clips(clips, as_json=as_json)
 
 
 @app.command()
@@ -279,10 +298,17 @@ def edit(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
     untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
     note: Annotated[str | None, typer.Option("--note", help="Set the note ('' clears it).")] = None,
+    quote_paras: Annotated[str | None, typer.Option("--quote-paras", help="Quote these paragraphs in drafts: "
+                                                    "1-3,5 (a gap gets a 略 line).")] = None,
+    quote: Annotated[str | None, typer.Option("--quote", help="Set the quote (every paragraph must be verbatim "
+                                              "article text; a ・・・(略)・・・ line marks a cut).")] = None,
+    quote_reset: Annotated[bool, typer.Option("--quote-reset", help="Back to the default quote.")] = False,
+    summary: Annotated[str | None, typer.Option("--summary", help="Summary points for the ★《》 line: "
+                                                "\"a/b/c\".")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Fix a clip's fields and tags.
+    """Fix a clip's fields, tags, quote and summary.
 
     Example: clipper edit 12 --outlet 共同 --date 2016/8/25 --tag マイナンバー
     """
@@ -295,9 +321,29 @@ def edit(
     if date is not None:
         fields["published"] = user_date(date, "--date")
         fields["published_source"] = "user"
+    if summary is not None:
+        from clipper.importer import split_points
+
+        fields["summary"] = list(split_points(summary))
     with open_store(db) as store:
+        if quote_paras is not None or quote is not None or quote_reset:
+            fields["quote"] = _new_quote(store.get_clip(clip_id).paragraphs, quote_paras, quote, quote_reset)
         clip = store.update_clip(clip_id, fields=fields, add_tags=tag or (), remove_tags=untag or ())
         ui.print_clips([clip], as_json=as_json)
+
+
+def _new_quote(paragraphs: list[str], spec: str | None, text: str | None, reset: bool) -> list[str | None] | None:
+    from clipper.errors import UsageError
+    from clipper.post import select_paragraphs, verify_quote
+
+    if sum(x is not None and x is not False for x in (spec, text, reset or None)) > 1:
+        raise UsageError("use one of --quote-paras, --quote and --quote-reset")
+    if reset:
+        return None
+    try:
+        return list(select_paragraphs(paragraphs, spec) if spec is not None else verify_quote(paragraphs, text or ""))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @app.command()
@@ -326,6 +372,203 @@ def rm(
         for clip in clips:
             store.delete_clip(clip.id)
         ui.info(f"deleted {len(clips)} clip(s)")
+
+
+@app.command()
+@handle_errors
+def check(
+    clip_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID...]", help="Check these clips (default: "
+                                                         "the clips that are due).", show_default=False)] = None,
+    check_all: Annotated[bool, typer.Option("--all", help="Check every clip that has a link, due or not.")] = False,
+    due: Annotated[bool, typer.Option("--due", help="Only clips that are due: never checked, or not for a day "
+                                      "(first week), a week (first month), a month (after). The default; with "
+                                      "IDs, those of them that are due.")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Requests at once.")] = 16,
+    per_host: Annotated[int, typer.Option("--per-host", min=1, help="Requests at once to one host.")] = 2,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds allowed per request.")] = 20.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing unless a clip turned dead, moved or "
+                                        "changed (for cron, which mails only when there is output).")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check clips' links: alive, moved, dead, changed or unreachable; find archived copies of dead ones.
+
+    Dead links are findings, not errors: the exit code is 0 when the run completed. A second check started
+    while one runs exits at once.
+
+    Example: clipper check --quiet --db ~/clips.db   (crontab: 17 4 * * * clipper check --quiet --db ~/clips.db)
+    """
+    from clipper import ui
+    from clipper.check import CheckOptions, run_check, select_clips
+    from clipper.errors import UsageError
+    from clipper.runlock import run_lock
+
+    if check_all and due:
+        raise UsageError("--all and --due: choose one")
+    opts = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
+    with open_store(db) as store, run_lock(store.path):
+        ids = select_clips(store, ids=clip_ids or (), check_all=check_all, due_only=due)
+        ui.render_check(run_check(store, ids, opts), total=len(ids), quiet=quiet, as_json=as_json)
+
+
+@app.command()
+@handle_errors
+def export(
+    clip_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID...]", help="Clips to draft from.",
+                                                         show_default=False)] = None,
+    post: Annotated[bool, typer.Option("--post", help="Draft a blog post quoting the clips.")] = False,
+    archive: Annotated[bool, typer.Option("--json", help="Write the whole archive as JSON Lines (for backups "
+                                          "and moving house; restore with `clipper import --json`).")] = False,
+    pages: Annotated[bool, typer.Option("--pages", help="With --json: include the stored pages.")] = False,
+    tag: TagOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    order: Annotated[str, typer.Option("--order", help="given (the IDs' order), published or added.")] = "given",
+    fmt: Annotated[str, typer.Option("--format", help="text, html, markdown or json.")] = "text",
+    indent: Annotated[str, typer.Option("--indent", help="Paragraph indents: keep, none, space or fullwidth.")
+                      ] = "keep",
+    max_chars: Annotated[int, typer.Option("--max-chars", help="Length of a default quote.")] = 400,
+    date_style: Annotated[str | None, typer.Option("--date-style", help="Override the outlets' date styles: "
+                                                   "dot, dot0, slash, slash0, kanji, iso.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE (atomically) instead of "
+                                             "stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Draft a post from clips (--post), or write the whole archive (--json).
+
+    Example: clipper export --post 12 15 16 --order published > draft.txt
+    Example: clipper export --json --pages --out archive.jsonl
+    """
+    import io
+
+    from clipper import ui
+    from clipper.errors import UsageError
+    from clipper.files import write_atomic
+
+    if post == archive:
+        raise UsageError("say what to export: --post (a draft from clips) or --json (the whole archive)")
+    with open_store(db) as store:
+        if archive:
+            buf = io.StringIO()
+            from clipper.archive_io import export_archive
+
+            count = export_archive(store, buf, pages=pages)
+            text, warnings = buf.getvalue(), list[str]()
+            ui.info(f"{count} clip(s) exported")
+        else:
+            text, warnings = _draft(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
+                                    until=user_date(until, "--until"), order=order, fmt=fmt, indent=indent,
+                                    max_chars=max_chars, date_style=date_style)
+    for w in warnings:
+        ui.warn(w)
+    if out:
+        write_atomic(out, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _draft(store: Store, ids: list[int], *, tag: str | None, since: str | None, until: str | None, order: str,
+           **render: Any) -> tuple[str, list[str]]:
+    from clipper.errors import UsageError
+    from clipper.outlets import load_registry
+    from clipper.post import render_post
+
+    if not ids and not (tag or since or until):
+        raise UsageError("say which clips to draft from: IDs, --tag, --since or --until (see clipper list)")
+    if order not in ("given", "published", "added"):
+        raise UsageError(f"--order: unknown order {order!r}: use given, published or added")
+    clips = store.get_clips(ids) if ids else store.list_clips(tag=tag, since=since, until=until, order="oldest")
+    if ids and (tag or since or until):
+        keep = {c.id for c in store.list_clips(tag=tag, since=since, until=until)}
+        clips = [c for c in clips if c.id in keep]
+    if order == "published":
+        clips.sort(key=lambda c: (c.published is None, c.published or "", c.id))
+    elif order == "added":
+        clips.sort(key=lambda c: c.id)
+    if not clips:
+        raise UsageError("no clips match")
+    try:
+        return render_post(clips, date_style_for=load_registry().date_style_for, **render)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@app.command()
+@handle_errors
+def cite(
+    clip_id: Annotated[int, typer.Argument(metavar="ID", help="The clip's id.")],
+    db: DbOption = None,
+) -> None:
+    """Print an inline citation for a clip, as writers put in their own text: (共同 8.25).
+
+    Example: clipper cite 12
+    """
+    from clipper.outlets import load_registry
+    from clipper.post import cite as make_citation
+
+    with open_store(db) as store:
+        typer.echo(make_citation(store.get_clip(clip_id), load_registry().date_style_for))
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    posts: Annotated[list[str], typer.Argument(metavar="POST...", help="Posts already written (text or the "
+                                               "blog page's HTML), or with --json archives from `export --json`.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created; change nothing.")
+                       ] = False,
+    fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch the clips that have URLs (keeping the "
+                                        "imported quotes).")] = False,
+    archive: Annotated[bool, typer.Option("--json", help="The inputs are archives written by `clipper export "
+                                          "--json`; restore them into an empty database.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Back-fill clips from posts already written (each ● section becomes a clip), or restore an archive.
+
+    Example: clipper import old-posts/2016-08-26.txt --dry-run
+    Example: clipper import --json archive.jsonl --db restored.db
+    """
+    from clipper import ui
+
+    with open_store(db) as store:
+        if archive:
+            from clipper.archive_io import import_archive
+
+            for name in posts:
+                ui.info(f"{import_archive(store, _read_input(name).splitlines(), source=name)} clip(s) restored"
+                        f" from {name}")
+            return
+        from clipper.backfill import import_post
+
+        urls: list[str] = []
+        for name in posts:
+            result = import_post(store, name, dry_run=dry_run)
+            ui.render_import(result)
+            urls += [s.section.url for s in result.sections if s.section.url]
+        if fetch and urls and not dry_run:
+            from clipper.pipeline import AddOptions, add_targets
+
+            failed = ui.render_add(add_targets(store, urls, AddOptions(refetch=True)), total=len(urls),
+                                   as_json=False)
+            if failed:
+                raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def backup(
+    dest: Annotated[Path, typer.Argument(metavar="FILE", help="The new backup file (never overwritten).")],
+    db: DbOption = None,
+) -> None:
+    """Make a consistent copy of the database, safe while other commands run.
+
+    Example: clipper backup ~/backups/clips-$(date +%F).db
+    """
+    from clipper import ui
+    from clipper.archive_io import backup_db
+
+    with open_store(db) as store:
+        ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, dest)}")
 
 
 def main() -> None:

@@ -89,6 +89,16 @@ class Store:
                 return int(row[0])
         return None
 
+    def find_clip_by_title(self, title: str, published: str | None) -> int | None:
+        """A clip with this exact title (and published day, when known): how an imported section without a link
+        finds the clip it quotes."""
+        if published:
+            row = self.conn.execute("SELECT id FROM clips WHERE title = ? AND substr(published, 1, 10) = ?"
+                                    " ORDER BY id LIMIT 1", (title, published[:10])).fetchone()
+        else:
+            row = self.conn.execute("SELECT id FROM clips WHERE title = ? ORDER BY id LIMIT 1", (title,)).fetchone()
+        return int(row[0]) if row else None
+
     def list_clips(
         self,
         *,
@@ -165,10 +175,12 @@ class Store:
 
     # -- link checks (clipper check) ---------------------------------------------------------------------------
 
-    def check_schedule(self) -> list[tuple[int, str, str | None, str | None]]:
-        """(id, added_at, checked_at, status) of every clip with a url, oldest first: what the due rule reads."""
-        return [(int(r[0]), r[1], r[2], r[3]) for r in self.conn.execute(
-            "SELECT id, added_at, checked_at, status FROM clips WHERE url IS NOT NULL AND url != '' ORDER BY id")]
+    def check_schedule(self) -> list[tuple[int, str, str, str | None, str | None]]:
+        """(id, url, added_at, checked_at, status) of every clip with a url, oldest first: what the due rule
+        and the request scheduler read (the text is read per clip, when its turn comes)."""
+        return [(int(r[0]), r[1], r[2], r[3], r[4]) for r in self.conn.execute(
+            "SELECT id, url, added_at, checked_at, status FROM clips WHERE url IS NOT NULL AND url != ''"
+            " ORDER BY id")]
 
     def check_state(self, clip_id: int) -> dict[str, Any] | None:
         """What a link check compares against: the clip's addresses, title, quote, text and current link health."""
@@ -312,6 +324,39 @@ class Store:
                 "DELETE FROM tags WHERE clip_id = ? AND tag = ?", [(clip_id, t) for t in remove_tags]
             )
         return self.get_clip(clip_id)
+
+    # -- posts (clipper import) ------------------------------------------------------------------------------
+
+    def post_by_hash(self, content_sha256: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM posts WHERE content_sha256 = ?", (content_sha256,)).fetchone()
+        return int(row[0]) if row else None
+
+    def insert_post(self, *, source: str, title: str | None, date: str | None, content_sha256: str,
+                    clip_ids: Sequence[int]) -> int:
+        with self.conn:
+            cur = self.conn.execute(
+                "INSERT INTO posts (source, title, date, content_sha256, imported_at) VALUES (?,?,?,?,?)",
+                (source, title, date, content_sha256, now_iso()),
+            )
+            post_id = int(cur.lastrowid or 0)
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO post_clips (post_id, clip_id, position) VALUES (?,?,?)",
+                [(post_id, cid, i) for i, cid in enumerate(clip_ids)],
+            )
+        return post_id
+
+    def posts_of(self, clip_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """The imported posts that quote each clip: {clip_id: [{id, source, title, date}, ...]}."""
+        out: dict[int, list[dict[str, Any]]] = {}
+        if not clip_ids:
+            return out
+        marks = ",".join("?" * len(clip_ids))
+        for row in self.conn.execute(
+            f"SELECT pc.clip_id, p.id, p.source, p.title, p.date FROM post_clips pc JOIN posts p ON p.id ="
+            f" pc.post_id WHERE pc.clip_id IN ({marks}) ORDER BY p.id", tuple(clip_ids)
+        ):
+            out.setdefault(row[0], []).append({"id": row[1], "source": row[2], "title": row[3], "date": row[4]})
+        return out
 
     def delete_clip(self, clip_id: int) -> None:
         self.get_clip(clip_id)

@@ -67,6 +67,8 @@ def clip_line(clip: Clip, *, markup: bool = True) -> str:
     date = (clip.published or "")[:10] or "日付不明"
     outlet = clip.outlet or "?"
     status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
+    if clip.status == "dead" and clip.archive_url:
+        status += f" archived: {clip.archive_url}"
     if not markup:
         return f"{clip.id}  {plain(outlet)}  {date}  {plain(clip.title or '(no title)')}{status}"
     return f"[bold]{clip.id}[/bold]  {safe(outlet)}  {date}  {safe(clip.title or '(no title)')}{safe(status)}"
@@ -113,11 +115,17 @@ def show_clip(clip: Clip, fetches: list[dict[str, Any]], checks: list[dict[str, 
         if value not in (None, ""):
             out.print(f"  [dim]{key:<10}[/dim] {safe(value)}")
     if checks:
-        out.print("  [dim]checks[/dim]")
-        for c in checks[-10:]:
-            http = f" HTTP {c['http_status']}" if c.get("http_status") else ""
-            reason = f" {c['reason']}" if c.get("reason") else ""
-            out.print(f"    {safe(c['checked_at'])} {safe(c['status'])}{safe(http)}{safe(reason)}")
+        shown = checks[-10:]
+        more = f", the last {len(shown)} shown" if len(checks) > len(shown) else ""
+        out.print(f"  [dim]link checks ({len(checks)}{more}, oldest first)[/dim]")
+        for c in shown:
+            when = str(c["checked_at"]).replace("T", " ").removesuffix("Z")[:16]
+            http = f"HTTP {c['http_status']}" if c.get("http_status") else "no answer"
+            out.print(f"    {safe(when)}  {safe(c['status']):<11} {safe(http):<9}  {safe(c.get('reason') or '')}")
+            if c.get("final_url") and c["final_url"] != clip.url:
+                out.print(f"      [dim]ended at[/dim] {safe(c['final_url'])}")
+            if c.get("archive_url"):
+                out.print(f"      [dim]archived[/dim] {safe(c['archive_url'])}")
     out.print()
     for para in clip.paragraphs:
         out.print(safe(para, keep_newlines=True))
@@ -165,6 +173,70 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
     return counts["failed"]
 
 
+def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bool) -> list[Any]:
+    """Show a link-check run: a progress bar on a terminal (stderr), then what changed, then the counts.
+
+    `--json`: one object per checked clip on stdout. `--quiet`: nothing at all unless some clip turned dead,
+    moved or changed, and then only those (so cron mails only when there is news). Returns the results."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    done: list[Any] = []
+    counts: dict[str, int] = {}
+    show_bar = total > 1 and err.is_terminal and not as_json and not quiet
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, transient=True, disable=not show_bar)
+    with progress:
+        task = progress.add_task("checking", total=total)
+        for r in results:
+            done.append(r)
+            counts[r.status] = counts.get(r.status, 0) + 1
+            if as_json:
+                print_json({k: plain(v) if isinstance(v, str) else v for k, v in r.to_json().items()})
+            progress.update(task, advance=1, description=f"checking · dead {counts.get('dead', 0)}")
+    news = [r for r in done if r.is_news]
+    if quiet:
+        if news and not as_json:
+            _check_changes(news)
+        return done
+    if not as_json:
+        changed = [r for r in done if r.status != r.previous_status]
+        if changed:
+            _check_changes(changed)
+        order = ("alive", "moved", "changed", "unreachable", "dead")
+        tally = ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
+        info(f"checked {len(done)} clip(s){': ' + tally if tally else ''}; {len(changed)} changed status")
+    return done
+
+
+def _check_changes(results: list[Any]) -> None:
+    """What changed in a check run: a table on a terminal, one plain line per clip (and its new address or
+    archived copy) in a pipe or a cron mail."""
+    def where(r: Any) -> str:
+        if r.status == "moved" and r.moved_to:
+            return f"moved to {r.moved_to}"
+        if r.status == "dead":
+            return f"archived: {r.archive_url}" if r.archive_url else "no archived copy found"
+        return r.url
+
+    if out.is_terminal:
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="dim")
+        for col in ("id", "was", "now", "reason", "title / where"):
+            table.add_column(col, overflow="fold")
+        for r in results:
+            table.add_row(str(r.id), safe(r.previous_status or "-"), f"[bold]{safe(r.status)}[/bold]",
+                          safe(r.reason), f"{safe(r.title or r.url)}\n[dim]{safe(where(r))}[/dim]")
+        out.print(table)
+        return
+    for r in results:
+        sys.stdout.write(f"{r.id}  {r.previous_status or '-'} -> {r.status}  {plain(r.reason)}  "
+                         f"{plain(r.title or '')}\n    {plain(r.url)}\n")
+        if where(r) != r.url:
+            sys.stdout.write(f"    {plain(where(r))}\n")
+    sys.stdout.flush()
+
+
 def render_extract(target: str, page: Any, article: Any, *, as_json: bool) -> None:
     data = {
         "source": target,
@@ -195,3 +267,46 @@ def render_extract(target: str, page: Any, article: Any, *, as_json: bool) -> No
     out.print()
     out.print(safe(article.body, keep_newlines=True))
     out.print()
+
+
+def render_import(result: Any) -> None:
+    """One line per post, then one per section: what was (or, with --dry-run, would be) created or linked."""
+    if result.status == "unchanged":
+        info(f"{result.source}: already imported; nothing changed")
+        return
+    verb = "would import" if result.status == "dry-run" else "imported"
+    info(f"{result.source}: {verb} {len(result.sections)} section(s), {result.new_clips} new clip(s)")
+    for item in result.sections:
+        s = item.section
+        what = "new" if item.action == "new" else f"existing clip {item.clip_id}"
+        ident = f"{item.clip_id}  " if item.clip_id and result.status != "dry-run" else ""
+        out.print(f"  {ident}{safe(s.outlet_raw)}  {s.published or '日付不明'}  {safe(s.title)}  [dim]({what}, "
+                  f"line {s.line})[/dim]")
+
+
+def print_by_post(clips: list[Clip], posts: dict[int, list[dict[str, Any]]], *, as_json: bool) -> None:
+    """Clips grouped under the posts that quote them; clips no post quotes come last."""
+    groups: dict[int, tuple[dict[str, Any] | None, list[Clip]]] = {}
+    for clip in clips:
+        quoted_in: list[dict[str, Any] | None] = list(posts.get(clip.id, [])) or [None]
+        for post in quoted_in:
+            key = post["id"] if post else -1
+            groups.setdefault(key, (post, []))[1].append(clip)
+    tty = sys.stdout.isatty()
+    for key in sorted(groups, key=lambda k: (k < 0, k)):
+        post, members = groups[key]
+        if as_json:
+            print_json({"post": post, "clips": [c.to_json() for c in members]})
+            continue
+        head = "(not in any imported post)"
+        if post:
+            head = post["source"] + (f"  {post['title']}" if post.get("title") else "")
+        if tty:
+            out.print(f"[bold]{safe(head)}[/bold]")
+        else:
+            sys.stdout.write(plain(head) + "\n")
+        for clip in members:
+            if tty:
+                out.print("  " + clip_line(clip))
+            else:
+                sys.stdout.write("  " + clip_line(clip, markup=False) + "\n")

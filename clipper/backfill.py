@@ -1,0 +1,106 @@
+"""Back-filling the archive from posts already written: each ● section becomes a clip (or is linked to the clip
+that already has its URL), and the post is recorded with the clips it quotes.
+
+A post is parsed completely before anything is written, so a post with a bad section imports nothing; a post
+already imported (same bytes) changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clipper.errors import UsageError
+from clipper.importer import ImportedPost, ImportedSection, parse_post_file
+from clipper.models import Article
+from clipper.outlets import Registry, load_registry
+from clipper.store import Store
+
+
+@dataclass
+class SectionResult:
+    section: ImportedSection
+    action: str  # "new" or "existing"
+    clip_id: int | None = None
+
+
+@dataclass
+class PostResult:
+    source: str
+    status: str  # imported, unchanged, dry-run
+    post: ImportedPost | None = None
+    sections: list[SectionResult] = field(default_factory=list)
+    post_id: int | None = None
+
+    @property
+    def new_clips(self) -> int:
+        return sum(1 for s in self.sections if s.action == "new")
+
+
+def _read(path: str) -> bytes:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise UsageError(f"no such file: {path}")
+    if p.is_dir():
+        raise UsageError(f"is a directory, not a post: {path}")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _existing(store: Store, section: ImportedSection) -> int | None:
+    if section.url:
+        found = store.find_duplicate(section.url)
+        if found is not None:
+            return found
+    return store.find_clip_by_title(section.title, section.published)
+
+
+def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Registry | None = None) -> PostResult:
+    """Import one post file. Raises ImportFormatError (with the line) for a post it cannot parse."""
+    registry = registry or load_registry()
+    raw = _read(path)
+    digest = hashlib.sha256(raw).hexdigest()
+    if store.post_by_hash(digest) is not None:
+        return PostResult(path, "unchanged")
+    post = parse_post_file(path, normalize_outlet=registry.credit)
+    result = PostResult(path, "dry-run" if dry_run else "imported", post=post)
+    for section in post.sections:
+        existing = _existing(store, section)
+        result.sections.append(SectionResult(section, "existing" if existing else "new", existing))
+    if dry_run:
+        return result
+    clip_ids: list[int] = []
+    for item in result.sections:
+        if item.clip_id is None:
+            item.clip_id = store.insert_clip(_article(item.section, registry), None, url=item.section.url,
+                                             quote=item.section.quote)
+        else:
+            clip = store.get_clip(item.clip_id)
+            fields: dict[str, object] = {}
+            if clip.quote is None:
+                fields["quote"] = item.section.quote
+            if not clip.summary and item.section.summary:
+                fields["summary"] = item.section.summary
+            if fields:
+                store.update_clip(item.clip_id, fields=fields)
+        clip_ids.append(item.clip_id)
+    result.post_id = store.insert_post(source=path, title=post.title, date=post.date, content_sha256=digest,
+                                       clip_ids=clip_ids)
+    return result
+
+
+def _article(section: ImportedSection, registry: Registry) -> Article:
+    outlet = registry.by_name(section.outlet)
+    return Article(
+        title=section.title,
+        outlet=section.outlet_raw,  # the credit as the writer wrote it, so a re-export gives the same line
+        site_name=outlet.site_name if outlet else None,
+        published=section.published,
+        published_source="import",
+        author=section.author,
+        paragraphs=tuple(p for p in section.quote if p is not None),
+        summary=section.summary,
+    )

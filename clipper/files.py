@@ -1,0 +1,34 @@
+"""Writing output files atomically: a temporary file beside the target, then a rename, so a reader never sees
+half a file, and a symlink at the target is replaced rather than followed."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from clipper.errors import UsageError
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    target = Path(path).expanduser()
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"no such folder: {folder}")
+    if target.is_dir():
+        raise UsageError(f"is a directory: {target}")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)  # replaces a symlink itself, never writes through it
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror}") from None
+    return target
