@@ -54,7 +54,8 @@ def test_import_the_seed_post_and_export_it_back(tmp_path: Path) -> None:
     assert draft.exit_code == 0, draft.output
     seed = SEED.read_text(encoding="utf-8")
     assert sections(draft.stdout) == sections(seed)
-    assert " 週プレNEWS 2016年7月18日★《マイナンバーカードの普及率は7月上旬時点で国民の約5%にとどまっている/" in draft.stdout
+    intro = " 週プレNEWS 2016年7月18日★《マイナンバーカードの普及率は7月上旬時点で国民の約5%にとどまっている/"
+    assert intro in draft.stdout
     # the post is recorded with the clips it quotes
     assert len(rows(tmp_path / "clips.db", "posts")) == 1
     assert len(rows(tmp_path / "clips.db", "post_clips")) == 5
