@@ -291,3 +291,20 @@ def test_version_and_help_examples() -> None:
 
 def _unused(info: RequestInfo) -> Response:  # keeps the handler type importable for readers
     return Response()
+
+
+def test_input_can_be_a_browser_bookmarks_export(web: LoopbackWeb, tmp_path: Path) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    web.add_page(MAINICHI_URL, MAINICHI.read_bytes())
+    bookmarks = tmp_path / "bookmarks.html"
+    bookmarks.write_text(
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">"
+        f"\n<TITLE>Bookmarks</TITLE>\n<DL><p>\n<DT><H3>ニュース</H3>\n<DL><p>\n<DT><A HREF=\"{SANKEI_URL}\" "
+        f"ADD_DATE=\"1737400000\">産経</A>\n<DT><A HREF=\"{MAINICHI_URL}\">毎日</A>\n"
+        "<DT><A HREF=\"javascript:void(0)\">bookmarklet</A>\n</DL><p>\n</DL><p>\n", encoding="utf-8")
+    result = runner.invoke(app, ["add", "--input", str(bookmarks)])
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.stderr
+    assert len(clips_in(tmp_path / "clips.db")) == 2
+    rerun = runner.invoke(app, ["add", "--input", str(bookmarks)])  # an interrupted batch is simply re-run
+    assert "0 added, 2 already clipped" in rerun.stderr
