@@ -10,13 +10,12 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from clipper.extract.authors import dateline_author, find_author, paragraph_author
 from clipper.extract.body import extract_paragraphs
 from clipper.extract.dates import find_published
 from clipper.extract.jsonld import article_objects, load_jsonld
 from clipper.extract.metadata import (
     clean_text,
-    dateline_author,
-    find_author,
     find_canonical,
     find_lang,
     find_origin,
@@ -103,7 +102,7 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         title=title,
     )
     if author is None and paragraphs:
-        author = dateline_author(paragraphs[0])
+        author = dateline_author(paragraphs[0]) or paragraph_author(paragraphs, author_identity)
     if not paragraphs:
         warnings.append("no article text found")
     return Article(

@@ -1,5 +1,6 @@
-"""Metadata of a page: title (without the site's suffix), site name, canonical URL, author, language,
-and the outlet's own summary bullets. Reads JSON-LD, OpenGraph, <meta> (content= or value=) and the DOM."""
+"""Metadata of a page: title (without the site's suffix), site name, canonical URL, language, the originating
+outlet of a syndicated page and the outlet's own summary bullets. Reads JSON-LD, OpenGraph, <meta> (content= or
+value=) and the DOM. Authors are in :mod:`clipper.extract.authors`."""
 
 from __future__ import annotations
 
@@ -68,17 +69,58 @@ def _is_site(segment: str, folded_sites: list[str]) -> bool:
     return len(segment) <= 20 and bool(_GENERIC_SITE.search(f))
 
 
-def strip_site_suffix(title: str, site_names: list[str]) -> str:
-    """Remove ` - 産経ニュース`, `｜毎日新聞`, `（2020年2月15日）｜BIGLOBEニュース`, `NEWS WEB EASY|` and the like."""
+_HOME_WORDS = ("トップ", "トップページ", "ホーム", "home", "top", "のトップへ戻る", "トップへ戻る", "トップへ")
+
+
+def _is_chrome(segment: str, head: str, chrome: list[str]) -> bool:
+    """Whether a title segment is what the page's own header calls the site or a section: the same text, the text
+    plus トップ/ホーム ("HTMLタグボードトップ"), or the end of a logo's alt text after a colon or dash (but not of a
+    link that repeats the whole title, as breadcrumbs do)."""
+    f, fh = fold(segment), fold(head)
+    if len(f) < 2:
+        return False
+    for c in chrome:
+        if c == f or (c.startswith(f) and c[len(f):] in _HOME_WORDS):
+            return True
+        if len(f) >= 3 and len(c) > len(f) and c.endswith(f) and c[-len(f) - 1] in ":|-–—/" \
+                and c[: -len(f) - 1] != fh:
+            return True
+    return False
+
+
+def page_chrome_names(tree: LexborHTMLParser) -> list[str]:
+    """Folded names the page's chrome gives the site and its sections: the home link's title, the logo's alt text,
+    and the texts of the first links (header menus and breadcrumbs come first in a page)."""
+    names: list[str] = []
+    for node in tree.css('link[rel~="home"], link[rel~="top"], link[rel~="start"], link[rel~="index"]'):
+        names.append(node.attributes.get("title") or "")
+    body = tree.body
+    if body is not None:
+        for node in body.css('h1 img[alt], [class*="logo"] img[alt], [id*="logo"] img[alt]')[:5]:
+            names.append(node.attributes.get("alt") or "")
+        for node in body.css("a")[:60]:
+            names.append(node.text(deep=True))
+            img = node.css_first("img[alt]")
+            if img is not None:
+                names.append(img.attributes.get("alt") or "")
+    return [f for f in dict.fromkeys(fold(n) for n in names) if len(f) >= 2]
+
+
+def strip_site_suffix(title: str, site_names: list[str], chrome: list[str] | None = None) -> str:
+    """Remove ` - 産経ニュース`, `｜毎日新聞`, `（2020年2月15日）｜BIGLOBEニュース`, `NEWS WEB EASY|` and the like.
+
+    ``chrome`` (from :func:`page_chrome_names`) adds the names the page's header gives itself, for pages that do not
+    declare a site name: `文字のエンコードを指定する：HTMLタグ辞典 - HTMLタグボード` loses both trailing names."""
     title = clean_text(title)
     folded_sites = [fold(s) for s in site_names if s and len(fold(s)) >= 2]
+    chrome = chrome or []
     for _ in range(3):
         matches = list(_SEPARATORS.finditer(title))
         if not matches:
             break
         last, first = matches[-1], matches[0]
         head, tail = title[: last.start()].strip(), title[last.end():].strip()
-        if len(head) >= 4 and _is_site(tail, folded_sites):
+        if len(head) >= 4 and (_is_site(tail, folded_sites) or _is_chrome(tail, head, chrome)):
             title = _DATE_PAREN.sub("", head).strip()
             continue
         head, tail = title[: first.start()].strip(), title[first.end():].strip()
@@ -104,7 +146,9 @@ def find_title(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list
     title_node = tree.css_first("title")
     if title_node is not None:
         candidates.append(title_node.text())
-    cleaned = [t for t in (strip_site_suffix(c, site_names) for c in candidates) if t]
+    # a page that does not name its site (no og:site_name) is read for what its header calls it
+    chrome = page_chrome_names(tree) if first_meta(metas, "og:site_name") is None else []
+    cleaned = [t for t in (strip_site_suffix(c, site_names, chrome) for c in candidates) if t]
     h1s = [_text_without_ruby(n) for n in tree.css("h1")[:6]]
     h1s = [h for h in h1s if len(h) >= 4]
     # An <h1> that agrees with a metadata title is the headline as shown on the page (og:title and <title> are
@@ -183,84 +227,6 @@ def find_lang(tree: LexborHTMLParser, metas: dict[str, list[str]]) -> str | None
     if not lang:
         return None
     return lang.replace("_", "-").split("-")[0].lower() or None
-
-
-# -- author ------------------------------------------------------------------------------------------------
-
-_PLACEHOLDER_AUTHORS = {"noauthor", "unknown", "admin", "administrator", "staff", "editor", "none", "null",
-                        "anonymous", "編集部", "ゲスト"}
-_BYLINE_SELECTORS = (
-    '[itemprop="author"]', '[rel="author"]', ".byline", ".author", ".article-author", ".writer", ".reporter",
-    "[class*=byline]", "[class*=author]", "[class*=writer]",
-)
-_DATELINE = re.compile(r"^[【\[]([^】\]＝=]{1,20})[＝=]([^】\]]{2,30})[】\]]")
-_BY = re.compile(
-    r"^(?:by|text by|written by|文[●・:：]?|取材・文[●・:：]?|文・写真[●・:：]?|執筆者[:：]?|記者[:：]?)\s*", re.I
-)
-_DATE_TAIL = re.compile(r"\s*\d{4}[年/.\-]\d{1,2}[月/.\-]\d{1,2}.*$")
-
-
-def _person_names(value: Any) -> list[tuple[str, bool]]:
-    """(name, is_person) pairs from a JSON-LD author/creator value."""
-    out: list[tuple[str, bool]] = []
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if isinstance(item, str):
-            out.append((item, True))
-        elif isinstance(item, dict):
-            name = item.get("name")
-            if isinstance(name, str):
-                out.append((name, "Person" in types_of(item) or not types_of(item)))
-    return out
-
-
-def _good_author(name: str, site_names: list[str]) -> str | None:
-    name = clean_text(name)
-    name = _BY.sub("", name).strip(" |｜/／,")
-    name = _DATE_TAIL.sub("", name).strip()
-    if not name or len(name) > 60:
-        return None
-    low = fold(name)
-    if low.startswith(("http:", "https:", "www.")) or "facebook.com" in low or "@" in low and "." in low:
-        return None
-    if low in _PLACEHOLDER_AUTHORS or low.replace(" ", "") in _PLACEHOLDER_AUTHORS:
-        return None
-    for site in site_names:
-        fs = fold(site)
-        if fs and (low == fs or (len(low) >= 3 and (low in fs or fs in low))):
-            return None
-    return name
-
-
-def dateline_author(first_paragraph: str) -> str | None:
-    """The reporter named in a dateline that opens an article: 【ソウル＝小池和樹】 -> 小池和樹."""
-    m = _DATELINE.match(first_paragraph.strip())
-    return m.group(2).strip() if m else None
-
-
-def find_author(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list[dict[str, Any]],
-                site_names: list[str]) -> str | None:
-    """The article's author: a JSON-LD Person, meta author or a byline element (see also dateline_author)."""
-    for obj in article_objects(jsonld):
-        for key in ("author", "creator"):
-            for name, is_person in _person_names(obj.get(key)):
-                good = _good_author(name, site_names) if is_person else None
-                if good:
-                    return good
-    for key in ("author", "cxenseparse:author", "dc.creator", "article:author", "article.author", "byl",
-                "sailthru.author", "parsely-author"):
-        for value in metas.get(key, []):
-            good = _good_author(value, site_names)
-            if good:
-                return good
-    for selector in _BYLINE_SELECTORS:
-        for node in tree.css(selector)[:3]:
-            text = clean_text(node.text(deep=True, separator=" "))
-            if 2 <= len(text) <= 60:
-                good = _good_author(text, site_names)
-                if good:
-                    return good
-    return None
 
 
 # -- syndicated origin and summary bullets -------------------------------------------------------------------
