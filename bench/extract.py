@@ -10,9 +10,15 @@ Quality: the benchmark's shingle metric (``clipper.extract.quality.score``). Spe
 process over the same pages, interleaved (page i: clipper then trafilatura on even i, the reverse on odd i), each
 call timed with ``time.perf_counter``; clipper's time includes parsing the page (``LexborHTMLParser``), trafilatura's
 includes its own parsing; gunzip and UTF-8 decoding are outside the timings. One warm-up call per tool on the first
-page is not timed. Peak memory: each tool runs alone over all pages in a fresh subprocess that reports its own
-``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (peak resident set size, so interpreter and imported libraries count,
-which is what a user pays).
+page is not timed. Garbage collection: after the warm-up, live objects are frozen and automatic collection is off;
+each timed call ends with a ``gc.collect()`` inside its own timing, so each tool pays for collecting its own garbage
+and never for the other's (with automatic collection, a collection triggered by trafilatura's many objects lands in
+whichever call comes next).
+
+Peak memory: each tool runs alone over all pages in a fresh subprocess (started before the timing run) that reports
+its own peak resident set size: ``VmHWM`` from /proc/self/status on Linux, else ``resource.getrusage(RUSAGE_SELF)
+.ru_maxrss`` (on Linux ru_maxrss carries the parent's peak over fork+exec). The interpreter and the imported
+libraries count, which is what a user pays.
 
 trafilatura runs as ``trafilatura.extract(html, include_comments=False, favor_precision=True)``: of its settings
 (default, favor_precision, favor_recall, fast) favor_precision gave its best F1 on these pages.
@@ -21,7 +27,9 @@ trafilatura runs as ``trafilatura.extract(html, include_comments=False, favor_pr
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
+import importlib.util
 import json
 import subprocess
 import sys
@@ -35,17 +43,16 @@ if str(ROOT) not in sys.path:
 
 from clipper.extract.quality import page_f1, score  # noqa: E402
 
-TRAFILATURA_KWARGS: dict[str, bool] = {"include_comments": False, "favor_precision": True}
-
 
 def bench_dir(corpus: Path) -> Path:
     return corpus if (corpus / "ground-truth.json").exists() else corpus / "bench"
 
 
-def load_truth(corpus: Path, limit: int | None) -> dict[str, str]:
+def load_truth(corpus: Path, limit: int | None) -> dict[str, dict[str, str]]:
+    """``{id: {"articleBody": ..., "url": ...}}`` for the first ``limit`` ids in sorted order (all by default)."""
     truth = json.loads((bench_dir(corpus) / "ground-truth.json").read_text(encoding="utf-8"))
     ids = sorted(truth)[:limit] if limit else sorted(truth)
-    return {i: truth[i].get("articleBody") or "" for i in ids}
+    return {i: {"articleBody": truth[i].get("articleBody") or "", "url": truth[i].get("url") or ""} for i in ids}
 
 
 def pages(corpus: Path, ids: list[str]) -> Iterator[tuple[str, str]]:
@@ -72,15 +79,31 @@ def trafilatura_tool() -> Callable[[str], str] | None:
         return None
 
     def run(html: str) -> str:
-        return trafilatura.extract(html, **TRAFILATURA_KWARGS) or ""
+        return trafilatura.extract(html, include_comments=False, favor_precision=True) or ""
 
     return run
 
 
-def memory_worker(tool: str, corpus: Path, limit: int | None) -> None:
-    """Run one tool alone over every page; print its peak RSS (KiB) as JSON."""
+def peak_rss_kib() -> int:
+    """This process's peak resident set size in KiB.
+
+    Linux: ``VmHWM`` from /proc/self/status. ``ru_maxrss`` is not used there because it survives fork+exec, so a
+    worker would report at least its parent's size; elsewhere ``ru_maxrss`` is the fallback.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     import resource
 
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss // 1024 if sys.platform == "darwin" else rss
+
+
+def memory_worker(tool: str, corpus: Path, limit: int | None) -> None:
+    """Run one tool alone over every page; print its peak RSS (KiB) as JSON."""
     run = clipper_tool() if tool == "clipper" else trafilatura_tool()
     if run is None:
         print(json.dumps({"maxrss_kib": None}))
@@ -88,7 +111,7 @@ def memory_worker(tool: str, corpus: Path, limit: int | None) -> None:
     ids = list(load_truth(corpus, limit))
     for _, html in pages(corpus, ids):
         run(html)
-    print(json.dumps({"maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    print(json.dumps({"maxrss_kib": peak_rss_kib()}))
 
 
 def peak_memory(tool: str, corpus: Path, limit: int | None) -> int | None:
@@ -154,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
         memory_worker(args.memory_worker, corpus, args.limit)
         return 0
 
-    truth = load_truth(corpus, args.limit)
-    ids = list(truth)
+    rows = load_truth(corpus, args.limit)
+    ids = list(rows)
+    truth = {i: rows[i]["articleBody"] for i in ids}
+    have_trafilatura = importlib.util.find_spec("trafilatura") is not None
+    names = ["clipper", "trafilatura"] if have_trafilatura else ["clipper"]
+    memory = {name: None if args.no_memory else peak_memory(name, corpus, args.limit) for name in names}
     ours = clipper_tool()
     theirs = trafilatura_tool()
     if theirs is None:
@@ -169,29 +196,41 @@ def main(argv: list[str] | None = None) -> int:
         if n == 0:
             for _, run in tools:
                 run(html)  # warm-up, untimed
+            gc.collect()
+            gc.freeze()  # what exists now (modules, caches) is never scanned again
+            gc.disable()
         for name, run in tools if n % 2 == 0 else tools[::-1]:
             start = time.perf_counter()
             preds[name][page_id] = run(html)
+            gc.collect()  # each call pays for collecting its own garbage, never for the other tool's
             times[name] += time.perf_counter() - start
+    gc.enable()
+    gc.unfreeze()
 
-    memory = {name: None if args.no_memory else peak_memory(name, corpus, args.limit) for name, _ in tools}
     print(f"{len(ids)} pages from {bench_dir(corpus)}")
     print(f"{'tool':<12} {'precision':>9} {'recall':>7} {'F1':>7} {'pages/s':>9} {'peak RSS':>10}")
     rates: dict[str, float] = {}
     for name, _ in tools:
         p, r, f = score((truth[i], preds[name][i]) for i in ids)
         rates[name] = len(ids) / times[name] if times[name] else float("inf")
-        mem = memory[name]
+        mem = memory.get(name)
         mem_s = f"{mem / 1024:.1f} MiB" if mem else "n/a"
         print(f"{name:<12} {p:>9.4f} {r:>7.4f} {f:>7.4f} {rates[name]:>9.1f} {mem_s:>10}")
     if theirs is not None:
-        print(f"speed ratio clipper/trafilatura: {rates['clipper'] / rates['trafilatura']:.1f}x")
+        ratio = rates["clipper"] / rates["trafilatura"]
+        print(f"speed ratio clipper/trafilatura: {ratio:.1f}x  (trafilatura: favor_precision=True, no comments)")
+        f_ours = score((truth[i], preds["clipper"][i]) for i in ids)[2]
+        f_theirs = score((truth[i], preds["trafilatura"][i]) for i in ids)[2]
+        mem_ok = "n/a" if not (memory.get("clipper") and memory.get("trafilatura")) else \
+            str((memory.get("clipper") or 0) <= (memory.get("trafilatura") or 0))
+        print(f"targets: F1>=0.96 {f_ours >= 0.96}, F1>=trafilatura {f_ours >= f_theirs}, speed>=10x {ratio >= 10}, "
+              f"peak memory<=trafilatura {mem_ok}")
     if args.worst:
         print(f"\nclipper's {args.worst} worst pages by F1 (trafilatura's F1 alongside):")
         worst = sorted(ids, key=lambda i: page_f1(truth[i], preds["clipper"][i]))[: args.worst]
         for i in worst:
             other = f"{page_f1(truth[i], preds['trafilatura'][i]):.3f}" if theirs is not None else "  -  "
-            print(f"  {page_f1(truth[i], preds['clipper'][i]):.3f}  traf {other}  {i}")
+            print(f"  {page_f1(truth[i], preds['clipper'][i]):.3f}  traf {other}  {i[:16]}  {rows[i]['url'][:90]}")
     ja_field_accuracy(corpus if (corpus / "ja").exists() else corpus.parent)
     return 0
 

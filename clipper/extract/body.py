@@ -1,24 +1,28 @@
 """Main text of an article page, as a list of paragraphs, on selectolax (Lexbor).
 
-Algorithm (one parse by the caller, three C-side CSS queries, one Python walk over the chosen container):
+Algorithm (one parse by the caller, a few C-side CSS queries, one Python walk over the chosen containers):
 
 1. Clean (this MUTATES the tree): one CSS query removes non-content tags (script, style, svg, iframe, form
-   controls...), furigana readings (``<rt>``, ``<rp>``: ``<ruby>子<rt>こ</rt></ruby>ども`` reads 子ども) and
-   structural junk (nav, aside, footer, figcaption, dialog); then the outlet's ``drop_selectors``.
+   controls...) and structural junk (nav, aside, footer, figcaption, dialog); then the outlet's ``drop_selectors``.
 2. Container: the outlet's ``selectors`` are tried first, in order; when none matches or they yield almost nothing,
    a readability-style score decides. Every text block (``<p>``/``<pre>``, and the loose text of ``<div>``,
    ``<td>``...) of 25+ characters gives points for its length and punctuation (、。 count like commas) to its
-   parent and, decaying, to four more ancestors; with ``jsonld_body`` known, blocks whose text appears in it give
-   double. The best few candidates are weighed by their class/id names (article, content... up; comment, share,
-   related... down) and their link density. Siblings of the winner that also score well join it, and so do other
-   elements with the winner's exact tag and class (an article split into several parts by ads or widgets).
+   parent and, decaying, to four more ancestors; with ``jsonld_body`` known, blocks whose text appears in it count
+   4x and others 1/4. The best candidates are weighed by their class/id names (article, content... up; comment,
+   share, related... down) and their link density; below a minimum the page has no article (expired, index page)
+   and only its plain ``<p>`` text is returned. Siblings of the winner that also score well join it (readability's
+   rule), and so do high scorers with the winner's exact tag and class (an article split into parts by ads).
 3. Walk: one iterative document-order walk (deep nesting cannot overflow the stack) turns each container into
    blocks. Block-level elements (p, h2-h6, li, blockquote, div...), ``<hr>`` and ``<br><br>`` end a paragraph; a
-   single ``<br>`` is a line break inside one. On the way it skips elements named like junk (share, related,
-   comment, caption, byline, ad...) or hidden, unless they hold most of the container's text; it measures links.
+   single ``<br>`` is a line break inside one, unless the next line is indented with 　. Table rows are lines. On
+   the way it skips ``<header>`` and elements named like junk (share, related, comment, caption, byline, ad...) or
+   hidden, unless they hold most of the container's text, and it counts the characters inside links. Furigana:
+   ``<rt>`` readings are dropped (``<ruby>子<rt>こ</rt></ruby>ども`` reads 子ども), except in a ruby that gives an
+   ``<rp>`` plain-text fallback, which is kept as the author wrote it: 尹錫悦（ユンソンニョル）.
 4. Filter: link-dense blocks (not in quotes: embedded posts are text), boilerplate lines (read more / 続きを読む,
-   関連記事, Copyright ©, 無断転載, share/follow/subscribe, login and paywall prompts), the headline repeated as
-   ``h1`` or equal to ``title``, bylines at the top, and bare numbers (gallery counters).
+   関連記事, Copyright ©, 無断転載, share/follow/subscribe, login and paywall prompts), headings, bylines and
+   date lines before the first paragraph, the headline equal to ``title``, reporter/e-mail credit lines, and bare
+   numbers (gallery counters).
 5. Whitespace: runs of ASCII whitespace become one space, or nothing between two Japanese characters; a
    paragraph keeps its leading full-width space. If the DOM yields nothing useful, ``jsonld_body`` is returned.
 """
@@ -43,38 +47,61 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset("script style noscript template svg iframe button select textarea input head title".split())
 # Inline tags whose class names are not worth reading (formatting, not widgets).
-_PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt big".split())
+_PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_LISTED = _HEADINGS | {"li", "dt", "dd", "tr"}
 
-_NEG = re.compile(
-    r"(?:^|[-_ ])(?:comments?|share|sharing|sharedaddy|sns|social|related|relatedposts|recommend(?:ed|ations?)?|"
-    r"promo|sponsor(?:ed)?|advert\w*|ads?|adv|banner|newsletter|subscribe|subscription|signup|sidebar|widget|"
-    r"breadcrumbs?|byline|author|authors|caption|credit|tags?|popular|ranking|footer|header|nav|navigation|menu|"
-    r"meta|disqus|outbrain|taboola|modal|popup|cookie|paywall|login|print|toolbar|pagination|pager|hidden|sr-only|"
-    r"visually-hidden|screen-reader-text|skip|more-stories|most-read|trending|follow|rss|hashtags?|rail|swiper|"
-    r"carousel|robots-nocontent|noprint|yarpp|addtoany|jp-relatedposts|author-box|bio|tooltip|popover|hovercard|rollover|cap|capt|photo-cap|subtitle|midtitle|subhead|dek)(?:$|[-_ ])",
-    re.I,
+# Class/id words (whole tokens, or two tokens run together: more-stories -> morestories) of elements that are no
+# article text. Names are split at -, _, spaces and camelCase (imageEmbedCaption -> image, embed, caption).
+_NEG_WORDS = frozenset(
+    """comment comments share sharing sharedaddy sns social related relatedposts recommend recommended
+    recommendation recommendations promo promos sponsor sponsored advert adverts advertisement advertising ad ads
+    adv banner newsletter subscribe subscription signup sidebar widget breadcrumb breadcrumbs byline author authors
+    authorbox caption captions credit credits tag tags popular ranking footer header nav navigation menu meta disqus
+    outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
+    screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
+    noprint yarpp addtoany bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
+    subhead dek""".split()
 )
-_EMBED = re.compile(r"tweet|instagram|tiktok|social[-_ ]?(?:media[-_ ])?embed|embed[-_ ]?social", re.I)
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # embedded posts are quoted text, not share widgets
+# Inside running text only these names make an inline element junk (a hover card, a screen-reader label, an ad);
+# an author link or a tag name in the middle of a sentence is part of the sentence.
+_INLINE_JUNK = frozenset(
+    """hidden invisible sronly offscreen screenreader tooltip popover hovercard rollover popup modal ad ads adv advert
+    advertisement advertising share sharing social sponsor sponsored promo caption credit credits newsletter
+    subscribe signup print skip""".split()
+)
+_EMBEDS = frozenset("social tweet twitter instagram tiktok".split())  # social embeds: posts quoted in the article
+_SPLIT_NAMES = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+_JUNK_CACHE: dict[str, bool] = {}
 _POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|honbun|kiji|news", re.I)
-_PUNCT = re.compile(r"[,、，。．]")
 _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_SPACE_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\n\r\f\v\xa0]+(?=[{_CJK}])")
-_SPACES = re.compile(r"[ \t\n\r\f\v\xa0]+")
+# A line break in the source between two Japanese characters is no space (a typed space stays one).
+_BREAK_CJK = re.compile(rf"([{_CJK}])[ \xa0]*[\n\r\t\f\v][ \t\n\r\f\v\xa0]*(?=[{_CJK}])")
 _BOILER = re.compile(
     r"^(?:read more|continue reading|related(?: articles?| stories| posts| coverage| content)?\s*:?$|see also|"
-    r"advert(?:isement)?\s*$|sponsored|share (?:this|on)|follow us|sign up|subscribe|click here|"
-    r"all rights reserved|copyright|©|\(c\) ?\d{4}|photo:|image:|credit:|this slideshow requires|"
-    r"tell us what you think|comments?\s*$|(?:last )?updated(?: at| on)?:? .{0,40}\d\s*(?:[ap]\.?m\.?)?\s*$|"
-    r"続きを読む|関連記事|関連リンク|関連ニュース|無断転載|この記事は|会員登録|ログイン|有料会員|"
-    r"記事の続きは|この記事の続き|シェア|ツイート|フォローする|写真[:：]|【写真】|（写真|\(写真)",
+    r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*$|sponsored|"
+    r"share (?:this|on)|follow us|you may also like|you might also like|more from|recommended for you|topics\s*$|"
+    r"join the conversation|filed under|tags?\s*:|\d+\s*-\s*\d+ of \d+\s*$|"
+    r"follow [\w@ ]{1,40} on (?:twitter|facebook|instagram)|sign up|subscribe|click here|"
+    r"all rights reserved|copyright\s*(?:©|\(c\)|\d{4})|©|\(c\) ?\d{4}|photo:|image:|credit:|this slideshow requires|"
+    r"tell us what you think|comments?\s*$|(?:hide |toggle )?caption\s*$|close\s*$|expand\s*$|"
+    r"(?:last )?updated(?: at| on)?:? .{0,40}\d\s*(?:[ap]\.?m\.?)?\s*$|"
+    r"続きを読む|関連(?:記事|リンク|ニュース|サイト|情報)|無断転載|この記事は.{0,30}(?:限定|会員|有料|購読|ログイン)|会員登録|"
+    r"ログイン(?:して|する|はこちら|が必要)|有料会員|記事の続きは|この記事の続き|(?:シェア|ツイート|ブックマーク)(?:する)?\s*$|"
+    r"\S{0,12}(?:を)?フォローする\s*$|(?:こちらも)?おすすめ(?:情報|記事|ニュース)?\s*$|\S{0,8}の?新着(?:記事|ニュース)?\s*$|"
+    r"(?:アクセス)?ランキング\s*$|人気(?:記事|ニュース)|注目(?:記事|ニュース)\s*$|あわせて読みたい|(?:次|前)の記事|写真[:：]|【写真】|（写真|\(写真|\[pr\]|pr\s*$)",
     re.I,
 )
 _BOILER_ANY = re.compile(
     r"無断転載|all rights reserved|copyright ©|© ?\d{4}|follow (?:her|him|us|them|me) on|subscribe to \S+ newsletter",
     re.I,
 )
+_LEADERS = "\u3000 【[［(（<〈《「■□◆◇●○▼▽▶►・*-"  # what may precede a boilerplate word: 【関連記事】
+_DATE_ONLY = re.compile(
+    r"^\s*(?:(?:\d{4}|[０-９]{4})年)?[\d０-９]{1,2}月[\d０-９]{1,2}日\S{0,4}(?:\s*[\d０-９]{1,2}[:：時][\d０-９]{2}分?)?\s*$"
+    r"|^\s*\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?:\s+\d{1,2}:\d{2})?\s*$"
+)
+_BOILER_HINTS = ("無断転載", "©", "ights reserved", "opyright", "ollow ", "ubscribe")
 _BYLINE = re.compile(r"^(?:by|written by|posted by|文|文・|取材・文|記者)[\s:：・]", re.I)
 _DATELINE = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d{1,2}月\d{1,2}日|[0-9０-９]年")
 _SENTENCE = re.compile(r"[。.!?！？]\s*$")
@@ -82,7 +109,10 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s*[\w\s]{0,12}$", re.I)
 _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
-_Block = tuple[str, int, str, bool]  # text, characters inside links, innermost block tag, inside a blockquote
+_DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
+_MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
+_STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
+_Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
 
 
 def _norm(text: str) -> str:
@@ -91,23 +121,50 @@ def _norm(text: str) -> str:
 
 
 def _clean_text(text: str) -> str:
-    text = _SPACES.sub(" ", _SPACE_CJK.sub("", text)).strip(" ")
-    return text.rstrip("\u3000 ")
+    """Collapse whitespace runs to one space (none at a line break between Japanese characters); keep 　."""
+    if not text.isascii():
+        if "\ufeff" in text or "\u200b" in text:
+            text = text.replace("\ufeff", "").replace("\u200b", "")
+        text = _BREAK_CJK.sub(r"\1", text)
+        if "\u3000" in text:  # str.split() would eat the full-width space: protect it
+            return " ".join(text.replace("\u3000", "\ue000").split()).replace("\ue000", "\u3000").rstrip("\u3000 ")
+    return " ".join(text.split())
 
 
 def _names(attrs: dict[str, str | None]) -> str:
-    """Class and id, camelCase split (``imageEmbedCaption`` -> ``image Embed Caption``)."""
-    return _CAMEL.sub(" ", f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 
-def _is_junk(attrs: dict[str, str | None]) -> bool:
+def _junk_names(names: str, inline: bool) -> bool:
+    """Do class/id names say navigation, share, related, caption, ad...? (``inline``: the short list for an element
+    inside running text.) Cached: a page repeats its names."""
+    key = names + "\0" if inline else names
+    known = _JUNK_CACHE.get(key)
+    if known is not None:
+        return known
+    vocabulary = _INLINE_JUNK if inline else _NEG_WORDS
+    words = [w.lower() for w in _SPLIT_NAMES.split(names) if w]
+    pairs = [a + b for a, b in zip(words, words[1:], strict=False)]  # more-stories -> morestories
+    junk = any(w in vocabulary for w in words) or any(p in vocabulary for p in pairs)
+    if junk and "embed" in words and any(w in _EMBEDS for w in words):
+        junk = False  # a social-media embed: the post quoted in the article, not a share button
+    if len(_JUNK_CACHE) > 4096:
+        _JUNK_CACHE.clear()
+    _JUNK_CACHE[key] = junk
+    return junk
+
+
+def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
+    """Hidden, or named like page furniture (``in_text``: an inline element inside a sentence, see _INLINE_JUNK)."""
+    if not attrs:
+        return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
     if style and "none" in style and re.search(r"display\s*:\s*none", style):
         return True
     names = _names(attrs)
-    return len(names) > 1 and _NEG.search(names) is not None and _EMBED.search(names) is None
+    return len(names) > 1 and _junk_names(names, in_text)
 
 
 def _link_density(node: LexborNode, total: int) -> float:
@@ -120,49 +177,59 @@ def _score(body: LexborNode, evidence: str | None) -> tuple[dict[int, float], di
     """Candidate containers' scores and nodes, keyed by ``mem_id`` (node ``==`` is very slow in selectolax)."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for node in body.css("p, pre, div, td, section, article, main, font, center, span"):
+    chains: dict[int, list[int]] = {}  # first scored ancestor -> it and up to 4 more ancestors (body excluded)
+    for node in body.css("p, pre, div, td, section, article, main, font, center"):
         tag = node.tag
-        deep = tag in ("p", "pre")
-        text = node.text(deep=deep).strip()
-        if len(text) < 25:
+        deep = tag == "p" or tag == "pre"
+        text = node.text(deep=deep)
+        if len(text) < 25 or len(text := text.strip()) < 25:
             continue
-        points = 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 100, 3.0)
-        if evidence is not None and _norm(text[:80]) in evidence:
-            points *= 2
-        parent = node.parent if deep or tag == "span" else node
-        for level in range(5):
-            if parent is None or parent.tag in ("body", "html"):
-                break
-            key = parent.mem_id
-            if key not in nodes:
-                nodes[key] = parent
-            scores[key] = scores.get(key, 0.0) + points / (1 if level == 0 else 2 if level == 1 else level * 3)
-            parent = parent.parent
+        commas = text.count(",") + text.count("、") + text.count("，") + text.count("。") + text.count("．")
+        points = 1.0 + commas + min(len(text) / 100, 3.0)
+        if evidence:  # JSON-LD articleBody: text found in it weighs 4x, other text 1/4
+            points *= 4.0 if _norm(text[:80]) in evidence else 0.25
+        first = node.parent if deep else node
+        if first is None:
+            continue
+        chain = chains.get(first.mem_id)
+        if chain is None:
+            chain = []
+            parent: LexborNode | None = first
+            while parent is not None and len(chain) < 5 and parent.tag not in ("body", "html"):
+                key = parent.mem_id
+                nodes.setdefault(key, parent)
+                chain.append(key)
+                parent = parent.parent
+            chains[first.mem_id] = chain
+        for level, key in enumerate(chain):
+            scores[key] = scores.get(key, 0.0) + points / _DIVIDERS[level]
     return scores, nodes
 
 
 def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
     scores, nodes = _score(body, evidence)
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:6]
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:20]
     best: LexborNode | None = None
     best_score = 0.0
+    best_class: str | None = None
     for key, score in ranked:
+        if score * 1.25 <= best_score:
+            break  # cannot win any more: weights and link density only lower a score below 1.25x
         node = nodes[key]
-        names = _names(node.attributes)
-        weight = 1.0
-        if _POS.search(names):
-            weight = 1.25
-        elif _NEG.search(names):
-            weight = 0.5
-        final = score * weight * (1.0 - _link_density(node, len(node.text())))
+        attrs = node.attributes
+        pos = _POS.search(_names(attrs)) is not None
+        weight = (1.25 if pos else 1.0) * ((0.5 if pos else 0.2) if _is_junk(attrs) else 1.0)
+        final = score * weight
         if final > best_score:
-            best, best_score = node, final
-    if best is None:
-        return [body]
+            final *= 1.0 - _link_density(node, len(node.text()))
+        if final > best_score:
+            best, best_score, best_class = node, final, attrs.get("class")
+    if best is None or best_score < _MIN_SCORE:
+        return []
     best_id = best.mem_id
     chosen = [best]
     parent = best.parent
-    if parent is not None and parent.tag not in ("html", None):
+    if parent is not None and parent.tag != "html":
         # Readability's sibling rule: siblings that score well, or plain long paragraphs, join the winner.
         threshold = max(10.0, best_score * 0.2)
         chosen = []
@@ -177,15 +244,17 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
                 text = sib.text(deep=sib.tag == "p")  # a paragraph, or an element's own loose text
                 if len(text) > 80 and _link_density(sib, len(text)) < 0.25 and not _is_junk(sib.attributes):
                     chosen.append(sib)
-    # Parts of the same article elsewhere in the page: elements with the winner's exact tag and class.
-    cls = best.attributes.get("class")
-    if cls and '"' not in cls and "\\" not in cls:
-        same = [n for n in body.css(f'{best.tag}[class="{cls}"]') if scores.get(n.mem_id, 0.0) >= 3.0]
-        if len(same) > 1:
-            ids = {n.mem_id for n in chosen}
-            extra = [n for n in same if n.mem_id not in ids and not _inside_any(n, ids)]
-            if extra:
-                chosen = _in_document_order(body, chosen + extra)
+    if best_class:
+        # Parts of the same article elsewhere (split by ads or widgets): high scorers with the winner's tag and class.
+        ids = {n.mem_id for n in chosen}
+        extra = [
+            node
+            for key, score in ranked
+            if score >= 3.0 and key not in ids and (node := nodes[key]).tag == best.tag
+            and node.attributes.get("class") == best_class and not _inside_any(node, ids)
+        ]
+        if extra:
+            chosen = _in_document_order(body, chosen + extra)
     return chosen
 
 
@@ -213,58 +282,67 @@ def _walk(container: LexborNode) -> list[_Block]:
     opened: list[str] = []  # tags of the elements we are inside (below the container)
     blocks: list[str] = [container.tag or "div"]
     links = brs = link_depth = quote_depth = 0
+    image = False  # the current block shows an image: short text with it is a caption
+    filled = False  # the current paragraph has text: an inline element now is part of a sentence, not a widget
     ruby_rp = False  # the current <ruby> gives a plain-text fallback: 尹錫悦<rp>（</rp><rt>ユン</rt><rp>）</rp>
     half = max(300, len(container.text()) // 2)  # a junk-named wrapper of most of the text is no junk
 
     def flush() -> None:
-        nonlocal links, brs
+        nonlocal links, brs, filled, image
         if buf:
             text = _clean_text("".join(buf))
             if text.strip("\u3000"):
-                out.append((text, links, blocks[-1], quote_depth > 0))
+                out.append((text, links, blocks[-1], quote_depth > 0, image))
             buf.clear()
         links = brs = 0
+        filled = image = False
 
     node: LexborNode | None = container.first_child
     while node is not None:
-        if node.is_text_node:
+        tag = node.tag or ""
+        if tag == "-text":
             text = node.text_content or ""
             if not text.isspace():
+                if brs == 1 and text.lstrip(" \t\r\n").startswith("\u3000"):
+                    flush()  # <br> then an indented line: a new Japanese paragraph
                 brs = 0
+                filled = True
                 if link_depth:
                     links += len(text.strip())
             buf.append(text)
-        elif node.is_element_node:
-            tag = node.tag or ""
-            if tag == "br":
-                brs += 1
-                if brs >= 2:
-                    flush()
-                else:
-                    buf.append("\n")
-            elif tag == "rt" and not ruby_rp:
-                pass  # furigana reading without <rp> fallback: dropped (子<rt>こ</rt>ども reads 子ども)
-            elif tag not in _SKIP and (
-                tag in _PLAIN or tag != "header" and not _is_junk(node.attributes) or len(node.text()) > half
-            ):
-                if tag == "ruby" or tag == "rp":
-                    ruby_rp = tag == "rp"
-                block = tag in _BLOCK
+        elif tag == "br":
+            brs += 1
+            if brs >= 2:
+                flush()
+            else:
+                buf.append("\n")
+        elif tag == "img":
+            image = True
+        elif tag == "rt" and not ruby_rp:
+            pass  # furigana reading without <rp> fallback: dropped (子<rt>こ</rt>ども reads 子ども)
+        elif tag[0] != "-" and tag not in _SKIP and (
+            tag in _PLAIN
+            or tag != "header" and not _is_junk(node.attributes, filled and tag not in _BLOCK)
+            or len(node.text()) > half
+        ):
+            if tag == "ruby" or tag == "rp":
+                ruby_rp = tag == "rp"
+            block = tag in _BLOCK
+            if block:
+                flush()
+            elif tag == "td" or tag == "th":
+                buf.append(" ")
+            child = node.first_child if tag != "hr" else None
+            if child is not None:
+                opened.append(tag)
                 if block:
-                    flush()
-                elif tag == "td" or tag == "th":
-                    buf.append(" ")
-                child = node.first_child if tag != "hr" else None
-                if child is not None:
-                    opened.append(tag)
-                    if block:
-                        blocks.append(tag)
-                        if tag == "blockquote":
-                            quote_depth += 1
-                    elif tag == "a":
-                        link_depth += 1
-                    node = child
-                    continue
+                    blocks.append(tag)
+                    if tag == "blockquote":
+                        quote_depth += 1
+                elif tag == "a":
+                    link_depth += 1
+                node = child
+                continue
         while node is not None:  # next sibling, or climb to the first ancestor that has one
             nxt = node.next
             if nxt is not None:
@@ -286,23 +364,39 @@ def _walk(container: LexborNode) -> list[_Block]:
     return out
 
 
+def _is_boilerplate(text: str, n: int) -> bool:
+    if n < 200 and _BOILER.match(text.lstrip(_LEADERS)):
+        return True
+    if n < 30 and (_DATE_ONLY.match(text) or not any(ch.isalnum() or ch == "_" for ch in text)):
+        return True  # a lone date (a list of other articles), or only symbols (◇, ＊＊＊)
+    return any(hint in text for hint in _BOILER_HINTS) and _BOILER_ANY.search(text) is not None
+
+
+def _is_title(text: str, tag: str, title_norm: str) -> bool:
+    """The headline again: equal to the known title, or a heading that is a part of it or contains it."""
+    norm = _norm(text)
+    return norm == title_norm or tag in _HEADINGS and len(norm) >= 8 and (norm in title_norm or title_norm in norm)
+
+
 def _filter(blocks: list[_Block], title: str | None) -> list[str]:
     title_norm = _norm(title) if title else None
     out: list[str] = []
     started = False
-    for text, links, tag, quoted in blocks:
+    for text, links, tag, quoted, image in blocks:
+        if image and len(text) < 100 and not quoted and tag not in _LISTED and not _SENTENCE.search(text):
+            continue  # a picture with a line of text that is no sentence: a caption
         n = len(text)
-        if links and links >= 0.5 * n and not quoted:
-            continue
-        if n < 200 and _BOILER.match(text.lstrip("\u3000 ")) or n < 300 and _BOILER_ANY.search(text):
+        if links and links >= 0.5 * n and not quoted and (tag != "p" or links >= 0.8 * n or n - links < 20):
+            continue  # link lists; a paragraph with a sentence of its own around its links stays
+        if n < 300 and _is_boilerplate(text, n):
             continue
         if tag != "tr" and _NUMBER.match(text):
             continue
-        if tag in _HEADINGS and not started or title_norm and n < 300 and _norm(text) == title_norm:
+        if tag in _HEADINGS and not started or title_norm and n < 300 and _is_title(text, tag, title_norm):
             continue
         if not started and n < 80 and (_BYLINE.match(text) or _DATELINE.search(text) and not _SENTENCE.search(text)):
             continue
-        if n < 100 and (_EMAIL.search(text) or n < 40 and _REPORTER.search(text)):
+        if n < 100 and ("@" in text and _EMAIL.search(text) or n < 40 and _REPORTER.search(text)):
             continue
         out.append(text)
         if tag not in _HEADINGS:
@@ -311,21 +405,23 @@ def _filter(blocks: list[_Block], title: str | None) -> list[str]:
 
 
 def _decompose_all(nodes: list[LexborNode]) -> None:
-    # Innermost first: a node removed with its ancestor must not be touched again.
+    # Innermost first: a node removed with its ancestor must not be touched again. Never the document itself.
     for node in reversed(nodes):
-        node.decompose()
+        if node.tag not in ("html", "body", "head"):
+            node.decompose()
 
 
-def _from_selectors(tree: LexborHTMLParser, selectors: list[str]) -> list[LexborNode]:
+def _from_selectors(tree: LexborHTMLParser, selectors: list[str], title: str | None, enough: int) -> list[str]:
+    """Paragraphs of the first selector (in the outlet's order) whose elements yield ``enough`` text."""
     for selector in selectors:
         try:
             nodes = tree.css(selector)
         except Exception:  # an invalid selector in the registry must not break extraction
             continue
         ids = {n.mem_id for n in nodes}
-        kept = [n for n in nodes if not _inside_any(n, ids)]
-        if sum(len(n.text()) for n in kept) >= 50:
-            return kept
+        paragraphs = _filter([b for n in nodes if not _inside_any(n, ids) for b in _walk(n)], title)
+        if sum(len(p) for p in paragraphs) >= enough:
+            return paragraphs
     return []
 
 
@@ -351,9 +447,25 @@ def extract_paragraphs(
     headline, dropped when repeated in the body. A paragraph keeps a leading full-width space (　) the page has.
 
     The tree is MUTATED (junk elements are removed): read metadata first, or pass a copy. Never raises on bad
-    markup; returns ``[]`` when nothing is found.
+    markup; returns ``[]`` (or the JSON-LD text) when nothing is found.
     """
     fallback = _jsonld_paragraphs(jsonld_body) if jsonld_body else []
+    try:
+        return _extract(tree, selectors, drop_selectors, jsonld_body, title, fallback)
+    except Exception:  # a safety net for the caller's contract: a bad page is no error
+        if _STRICT:
+            raise
+        return fallback
+
+
+def _extract(
+    tree: LexborHTMLParser,
+    selectors: list[str] | None,
+    drop_selectors: list[str] | None,
+    jsonld_body: str | None,
+    title: str | None,
+    fallback: list[str],
+) -> list[str]:
     body = tree.body
     if body is None:
         return fallback
@@ -363,13 +475,15 @@ def extract_paragraphs(
             _decompose_all(tree.css(selector))
         except Exception:  # an invalid selector in the registry must not break extraction
             continue
-    paragraphs: list[str] = []
-    if selectors:
-        containers = _from_selectors(tree, selectors)
-        paragraphs = _filter([b for c in containers for b in _walk(c)], title)
-    if sum(len(p) for p in paragraphs) < 50:
+    enough = max(10, len(jsonld_body or "") // 5)  # what the outlet's selectors must yield to be trusted
+    paragraphs = _from_selectors(tree, selectors, title, enough) if selectors else []
+    if not paragraphs:
         evidence = _norm(jsonld_body) if jsonld_body else None
-        paragraphs = _filter([b for c in _pick(body, evidence) for b in _walk(c)], title)
+        containers = _pick(body, evidence)
+        if containers:
+            paragraphs = _filter([b for c in containers for b in _walk(c)], title)
+        else:  # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
+            paragraphs = _filter([b for b in _walk(body) if b[2] == "p"], title)
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
     return paragraphs
