@@ -162,6 +162,11 @@ def ja_field_accuracy(corpus: Path) -> None:
     print(f"\nja first_sentence: {hits}/{total} contained, {first}/{total} as the first paragraph")
     for name in misses:
         print(f"  miss: {name}")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from ja_fields import field_results, report
+
+    print("ja fields (title exact, date to the day in Japan time, author exact, outlet credited):")
+    print("  " + report(field_results(corpus / "ja")))
 
 
 def main(argv: list[str] | None = None) -> int:
