@@ -266,25 +266,49 @@ def show(
 @app.command()
 @handle_errors
 def search(
-    query: Annotated[str, typer.Argument(help="Words to find (all must match).")],
+    query: Annotated[str, typer.Argument(help='Words to find, all of them; "a phrase"; -word excludes; a OR b.')],
     tag: TagOption = None,
     outlet: OutletOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N results.")] = 50,
+    status: Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
+                                               "unreachable or alive.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="At most N results (0: all).")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Search clips' titles, text, outlets, authors, tags and notes.
+    """Search clips' titles, text, quotes, outlets, authors, tags and notes, best match first.
+
+    Japanese words of any length match, full- and half-width forms alike (ＡＩ = AI, ｶﾀｶﾅ = カタカナ).
 
     Example: clipper search マイナンバー 交付
+    Example: clipper search '"震度5弱" -津波' --since 2025-01-01 --json
     """
     from clipper import ui
+    from clipper.search import stale_clips
 
     with open_store(db) as store:
-        clips = store.search_clips(query, limit=limit, tag=tag, outlet=outlet, since=user_date(since, "--since"),
-                                   until=user_date(until, "--until"))
-        ui.print_clips(clips, as_json=as_json)
+        hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=status,
+                                 since=user_date(since, "--since"), until=user_date(until, "--until"))
+        if not ui.print_hits(hits, as_json=as_json) and not as_json:
+            ui.info("no clips match")
+        if stale := stale_clips(store.conn):
+            ui.warn(f"{stale} clip(s) were changed outside clipper and are searched by their old text; run "
+                    "`clipper reindex`")
+
+
+@app.command()
+@handle_errors
+def reindex(db: DbOption = None) -> None:
+    """Rebuild the search index from the clips (after the database was edited with another tool).
+
+    Example: clipper reindex
+    """
+    from clipper import ui
+    from clipper.search import reindex as rebuild
+
+    with open_store(db) as store:
+        ui.info(f"indexed {rebuild(store.conn)} clip(s)")
 
 
 @app.command()
@@ -396,7 +420,9 @@ def check(
     Dead links are findings, not errors: the exit code is 0 when the run completed. A second check started
     while one runs exits at once.
 
-    Example: clipper check --quiet --db ~/clips.db   (crontab: 17 4 * * * clipper check --quiet --db ~/clips.db)
+    In a crontab: 17 4 * * * $HOME/.venv/bin/clipper check --quiet --db $HOME/clips.db
+
+    Example: clipper check --all --json
     """
     from clipper import ui
     from clipper.check import CheckOptions, run_check, select_clips

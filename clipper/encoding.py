@@ -45,6 +45,9 @@ _HEADER_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)[\"']", re.I)
 
+# Text codecs that are not charsets: decoding a page with them raises or makes no sense.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"})
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -56,15 +59,21 @@ class Decoded:
 
 
 def normalize_label(label: str | None) -> str | None:
-    """A charset label as found in the wild -> a Python codec name, or None when unknown."""
+    """A charset label as found in the wild -> a Python codec name, or None when unknown or not a charset
+    (``hex``, ``zlib``, ``rot13``, ``idna``, ``undefined``... are Python codecs that a page must not select)."""
     if not label:
         return None
     key = label.strip().strip("\"'").lower()
     name = _ALIASES.get(key, key)
+    if name in _ALIASES.values():
+        return name
     try:
-        return codecs.lookup(name).name if name not in _ALIASES.values() else name
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:

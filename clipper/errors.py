@@ -6,6 +6,7 @@
     |   +-- NotHTMLError         fetched fine, but the body is a PDF, an image...
     +-- StoreError               the database cannot be opened or written (not SQLite, newer schema, read-only)
     +-- ImportFormatError        a post cannot be imported (no ● section, an unparsable section), with line numbers
+    +-- LockedError              another run of the same command holds the database's lock (clipper check)
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class NotHTMLError(FetchError):
 
 
 class StoreError(ClipperError):
+    pass
+
+
+class LockedError(ClipperError):
     pass
 
 

@@ -5,6 +5,7 @@ Reading a saved .html file goes through the same decoding, so a page from disk a
 
 from __future__ import annotations
 
+import ssl
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +40,12 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def make_client(timeout: float = DEFAULT_TIMEOUT, *, max_connections: int = 16) -> httpx.Client:
-    """The one HTTP client: honours HTTP(S)_PROXY and SSL_CERT_FILE, follows at most 10 redirects."""
+def make_client(timeout: float = DEFAULT_TIMEOUT, *, max_connections: int = 16,
+                verify: ssl.SSLContext | None = None) -> httpx.Client:
+    """The one HTTP client: honours HTTP(S)_PROXY and SSL_CERT_FILE, follows at most 10 redirects.
+
+    `verify`: a TLS context made once (httpx.create_ssl_context()) to share between several clients; making one
+    costs ~0.2 s."""
     return httpx.Client(
         headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                  "Accept-Language": "ja,en;q=0.7"},
@@ -49,6 +54,7 @@ def make_client(timeout: float = DEFAULT_TIMEOUT, *, max_connections: int = 16) 
         max_redirects=MAX_REDIRECTS,
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         trust_env=True,
+        verify=verify if verify is not None else True,
     )
 
 

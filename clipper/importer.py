@@ -46,6 +46,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from clipper.errors import ImportFormatError
 from clipper.models import Clip
 from clipper.post import is_cut_line, safe_href
+from clipper.urls import strip_credentials
 
 __all__ = [
     "ImportedPost", "ImportedSection", "parse_credit", "parse_post", "parse_post_file", "parse_post_html",
@@ -223,7 +224,8 @@ def _section(block: Sequence[_Line], source: str, normalize: Normalize) -> Impor
             url, i = link, j + 1
     return ImportedSection(
         line=head.no, title=title, outlet=_canonical(credit.label, normalize), outlet_raw=credit.label,
-        published=credit.published, author=credit.author, quote=_quote(block[i:]), url=url, summary=(),
+        published=credit.published, author=credit.author, quote=_quote(block[i:]),
+        url=strip_credentials(url) if url else None, summary=(),  # a link's user:password@ is never kept
         credit=cred_line.text.strip(), date_style=credit.date_style,
     )
 

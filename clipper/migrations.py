@@ -124,8 +124,17 @@ def m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def m002_search(conn: sqlite3.Connection) -> None:
+    """The full-text search index (see clipper.search), built from the clips already stored. The tables are
+    created by clipper.search itself, so a later change to them is a new migration that calls rebuild_index."""
+    from clipper.search import rebuild_index
+
+    rebuild_index(conn)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
+    ("m002_search", m002_search),
 ]

@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from clipper import search
 from clipper.errors import StoreError, UsageError
 from clipper.migrations import MIGRATIONS
 from clipper.models import Article, Clip, Page
 from clipper.urls import normalize_url
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+MIN_DB_SIZE = 512  # the smallest SQLite page: a non-empty database file is at least this big
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -34,6 +35,19 @@ def pack_page(raw: bytes) -> PackedPage:
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class _WriteConnection(sqlite3.Connection):
+    """`with conn:` is a write transaction that starts with BEGIN IMMEDIATE: it takes the write lock first (waiting
+    up to the busy timeout), so what the block reads is what it then changes (search.reindexing reads a clip's
+    indexed text before the edit). sqlite3's implicit BEGIN comes only before the first INSERT/UPDATE/DELETE, which
+    leaves earlier reads outside the transaction: another process's edit of the same clip committed in between
+    made the index delete the wrong tokens ("database disk image is malformed", the edit lost)."""
+
+    def __enter__(self) -> _WriteConnection:
+        if not self.in_transaction:
+            self.execute("BEGIN IMMEDIATE")
+        return super().__enter__()
 
 
 class Store:
@@ -127,21 +141,19 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return self._clips(self.conn.execute(sql, params).fetchall())
 
-    def search_clips(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[Clip]:
-        """Simple search: every whitespace-separated term must appear (case-folded) in a clip's text fields."""
+    def search_hits(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[search.SearchHit]:
+        """Full-text search (clipper.search): best first, each hit with its score and a snippet.
+        Raises UsageError for a query with nothing to find."""
         where, params = _filters(**filters)
-        for term in query.split():
-            like = f"%{_escape_like(term)}%"
-            where.append(
-                "(title LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\' OR outlet LIKE ? ESCAPE '\\'"
-                " OR author LIKE ? ESCAPE '\\' OR note LIKE ? ESCAPE '\\'"
-                " OR id IN (SELECT clip_id FROM tags WHERE tag LIKE ? ESCAPE '\\'))"
-            )
-            params.extend([like] * 6)
-        sql = "SELECT * FROM clips" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return self._clips(self.conn.execute(sql, params).fetchall())
+        try:
+            return search.run_search(self.conn, query, where=where, params=params, limit=limit,
+                                     load=lambda ids: self.list_clips(ids=ids))
+        except ValueError as exc:
+            raise UsageError(f"search: {exc}") from None
+
+    def search_clips(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[Clip]:
+        """The clips `search_hits` finds, best first."""
+        return [hit.clip for hit in self.search_hits(query, limit=limit, **filters)]
 
     def page_bytes(self, clip_id: int) -> bytes | None:
         """The raw bytes of the page a clip was last made from."""
@@ -182,6 +194,18 @@ class Store:
             "SELECT id, url, added_at, checked_at, status FROM clips WHERE url IS NOT NULL AND url != ''"
             " ORDER BY id")]
 
+    def reader(self) -> Store:
+        """Another connection to this database, for a worker thread to read on (the schema is already checked).
+
+        Never a second open_db() on a file this process has open: open_db reads the file's header with open()
+        and close(), and closing any descriptor of a file drops every POSIX lock the process holds on it, so
+        another process may take the live WAL for abandoned and checkpoint it away (commits were lost so)."""
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return Store(conn, self.path)
+
     def check_state(self, clip_id: int) -> dict[str, Any] | None:
         """What a link check compares against: the clip's addresses, title, quote, text and current link health."""
         row = self.conn.execute(
@@ -193,19 +217,19 @@ class Store:
         state["quote"] = _json_list(row["quote"])
         return state
 
-    def record_check(self, clip_id: int, *, checked_at: str, status: str, http_status: int | None,
-                     reason: str | None, final_url: str | None, archive_url: str | None, fail_count: int,
-                     moved_to: str | None) -> None:
-        """One check: a `checks` row and the clip's current status columns, in one transaction. A found archive
-        copy or new address is kept when a later check has none."""
+    def record_checks(self, checks: Sequence[dict[str, Any]]) -> None:
+        """Link checks, each a `checks` row plus the clip's current status columns, in one transaction (a check
+        run commits what arrived together). Keys: clip_id, checked_at, status, http_status, reason, final_url,
+        archive_url, fail_count, moved_to. A found archive copy or new address is kept when a later check has
+        none."""
         with self.conn:
-            self.conn.execute(
+            self.conn.executemany(
                 "INSERT INTO checks (clip_id, checked_at, status, http_status, reason, final_url, archive_url)"
-                " VALUES (?,?,?,?,?,?,?)", (clip_id, checked_at, status, http_status, reason, final_url, archive_url))
-            self.conn.execute(
-                "UPDATE clips SET status=?, status_http=?, status_reason=?, checked_at=?, fail_count=?,"
-                " moved_to=coalesce(?, moved_to), archive_url=coalesce(?, archive_url) WHERE id=?",
-                (status, http_status, reason, checked_at, fail_count, moved_to, archive_url, clip_id))
+                " VALUES (:clip_id, :checked_at, :status, :http_status, :reason, :final_url, :archive_url)", checks)
+            self.conn.executemany(
+                "UPDATE clips SET status=:status, status_http=:http_status, status_reason=:reason,"
+                " checked_at=:checked_at, fail_count=:fail_count, moved_to=coalesce(:moved_to, moved_to),"
+                " archive_url=coalesce(:archive_url, archive_url) WHERE id=:clip_id", checks)
 
     def set_archive_url(self, clip_id: int, archive_url: str) -> None:
         with self.conn:
@@ -265,11 +289,12 @@ class Store:
             if page is not None:
                 self._record_fetch(clip_id, page, packed)
             self._add_tags(clip_id, tags)
+            search.index_clip(self.conn, clip_id)
         return clip_id
 
     def refresh_clip(self, clip_id: int, article: Article, page: Page, packed: PackedPage | None = None) -> None:
         """Replace a clip's extracted fields with a new fetch (--refetch); keeps tags, note, quote and history."""
-        with self.conn:
+        with self.conn, search.reindexing(self.conn, clip_id):
             self.conn.execute(
                 "UPDATE clips SET final_url=?, canonical_url=?, canonical_key=?, title=?, outlet=?, site_name=?,"
                 " published=?, published_source=?, author=?, body=?, summary=coalesce(?, summary), lang=?,"
@@ -291,7 +316,7 @@ class Store:
         )
 
     def add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
-        with self.conn:
+        with self.conn, search.reindexing(self.conn, clip_id):
             self._add_tags(clip_id, tags)
 
     def update_clip(
@@ -313,7 +338,7 @@ class Store:
         for key in ("quote", "summary"):
             if key in fields and fields[key] is not None and not isinstance(fields[key], str):
                 fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
-        with self.conn:
+        with self.conn, search.reindexing(self.conn, clip_id):
             if fields:
                 sets = ", ".join(f"{k} = ?" for k in fields)
                 self.conn.execute(
@@ -361,6 +386,7 @@ class Store:
     def delete_clip(self, clip_id: int) -> None:
         self.get_clip(clip_id)
         with self.conn:
+            search.unindex_clip(self.conn, clip_id)
             self.conn.execute("DELETE FROM clips WHERE id = ?", (clip_id,))
             self.conn.execute(
                 "DELETE FROM pages WHERE sha256 NOT IN (SELECT page_sha256 FROM fetches WHERE page_sha256 IS NOT NULL)"
@@ -444,12 +470,15 @@ def open_db(path: str | Path) -> Store:
     if path.is_dir():
         raise StoreError(f"database path is a directory: {path}")
     if path.exists():
+        # Never open() the file itself here: closing any descriptor of it drops the POSIX locks that this process's
+        # SQLite connections hold on it (the check's worker threads open their own), and another process may then
+        # checkpoint and delete a WAL still in use, losing commits. A non-empty file too small to be a database is
+        # refused by its size; SQLite refuses any other non-database file ("file is not a database") unwritten.
         try:
-            with path.open("rb") as fh:
-                head = fh.read(16)
+            size = path.stat().st_size
         except OSError as exc:
             raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
-        if head and head != SQLITE_HEADER:
+        if 0 < size < MIN_DB_SIZE:
             raise StoreError(f"not a clipper database (not an SQLite file): {path}")
     else:
         try:
@@ -457,7 +486,8 @@ def open_db(path: str | Path) -> Store:
         except OSError as exc:
             raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
     try:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               factory=_WriteConnection)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from None
     # isolation_level=None = autocommit; `with conn:` blocks below still need explicit BEGIN, which
@@ -473,11 +503,9 @@ def open_db(path: str | Path) -> Store:
                 f"{path} was made by a newer clipper (schema {version}, this one knows {len(MIGRATIONS)}); upgrade"
                 " clipper"
             )
-        if version < len(MIGRATIONS):
-            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                conn.close()
-                raise StoreError(f"not a clipper database (an SQLite file with other tables): {path}")
-            _migrate(conn, version)
+        if version < len(MIGRATIONS) and not _migrate(conn):
+            conn.close()
+            raise StoreError(f"not a clipper database (an SQLite file with other tables): {path}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -486,19 +514,32 @@ def open_db(path: str | Path) -> Store:
         msg = str(exc)
         if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
             raise StoreError(f"cannot write database {path}: {msg}") from None
+        if "file is not a database" in msg:
+            raise StoreError(f"not a clipper database (not an SQLite file): {path}") from None
         if "not a database" in msg or "malformed" in msg:
             raise StoreError(f"not a clipper database ({msg}): {path}") from None
         raise StoreError(f"database {path}: {msg}") from None
     return Store(conn, str(path))
 
 
-def _migrate(conn: sqlite3.Connection, version: int) -> None:
-    for index, (_name, migration) in enumerate(MIGRATIONS[version:], start=version + 1):
+def _migrate(conn: sqlite3.Connection) -> bool:
+    """Apply the missing migrations, each in its own BEGIN IMMEDIATE transaction. The version is read again
+    inside it, under the write lock, so processes opening a new (or old) database at once migrate it once: the
+    others find it done. False, with nothing changed, for an SQLite file with other tables and no version."""
+    while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            migration(conn)
-            conn.execute(f"PRAGMA user_version = {index}")
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version >= len(MIGRATIONS):
+                conn.execute("COMMIT")
+                return True
+            if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                conn.execute("ROLLBACK")
+                return False
+            MIGRATIONS[version][1](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise

@@ -10,9 +10,12 @@ import json
 import re
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clipper.models import Clip
+
+if TYPE_CHECKING:
+    from clipper.search import SearchHit
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -25,11 +28,16 @@ class _LazyConsole:
         self._console: Any = None
 
     def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def real(self) -> Any:
+        """The Console itself, for rich objects that need one (Progress enters it as a context manager, which
+        __getattr__ cannot forward)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
-        return getattr(self._console, name)
+        return self._console
 
 
 out: Any = _LazyConsole(stderr=False)
@@ -88,6 +96,24 @@ def print_clips(clips: Iterable[Clip], *, as_json: bool) -> int:
     return n
 
 
+def print_hits(hits: Iterable[SearchHit], *, as_json: bool) -> int:
+    """Search results: JSON Lines (id, title, outlet, published, snippet, score), or each clip's line with a
+    snippet under it, the matches highlighted on a terminal."""
+    n = 0
+    tty = sys.stdout.isatty()
+    for hit in hits:
+        n += 1
+        if as_json:
+            print_json({k: plain(v) if isinstance(v, str) else v for k, v in hit.to_json().items()})
+        elif tty:
+            out.print(clip_line(hit.clip))
+            out.print("    " + "".join(f"[bold yellow]{safe(t)}[/bold yellow]" if match else safe(t)
+                                       for t, match in hit.snippet))
+        else:
+            sys.stdout.write(f"{clip_line(hit.clip, markup=False)}\n    {plain(hit.snippet_text)}\n")
+    return n
+
+
 def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/yellow] {safe(message)}")
 
@@ -109,7 +135,8 @@ def show_clip(clip: Clip, fetches: list[dict[str, Any]], checks: list[dict[str, 
         ("author", clip.author), ("url", clip.url), ("canonical", clip.canonical_url),
         ("final url", clip.final_url if clip.final_url != clip.url else None), ("tags", ", ".join(clip.tags)),
         ("note", clip.note), ("added", clip.added_at), ("encoding", clip.encoding),
-        ("status", clip.status), ("archived", clip.archive_url),
+        ("status", f"{clip.status} ({checks[-1]['reason']})" if clip.status and checks and checks[-1].get("reason")
+                   else clip.status), ("archived", clip.archive_url),
     ]
     for key, value in rows:
         if value not in (None, ""):
@@ -140,7 +167,7 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
     failures: list[str] = []
     show_bar = total > 1 and err.is_terminal and not as_json
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, transient=True, disable=not show_bar)
+                        console=err.real(), transient=True, disable=not show_bar)
     with progress:
         task = progress.add_task("adding", total=total)
         for r in results:
@@ -184,7 +211,7 @@ def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bo
     counts: dict[str, int] = {}
     show_bar = total > 1 and err.is_terminal and not as_json and not quiet
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, transient=True, disable=not show_bar)
+                        console=err.real(), transient=True, disable=not show_bar)
     with progress:
         task = progress.add_task("checking", total=total)
         for r in results:
@@ -199,7 +226,7 @@ def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bo
             _check_changes(news)
         return done
     if not as_json:
-        changed = [r for r in done if r.status != r.previous_status]
+        changed = [r for r in done if r.status != r.previous_status and (r.previous_status or r.status != "alive")]
         if changed:
             _check_changes(changed)
         order = ("alive", "moved", "changed", "unreachable", "dead")
@@ -215,7 +242,7 @@ def _check_changes(results: list[Any]) -> None:
         if r.status == "moved" and r.moved_to:
             return f"moved to {r.moved_to}"
         if r.status == "dead":
-            return f"archived: {r.archive_url}" if r.archive_url else "no archived copy found"
+            return f"archived: {r.archive_url}" if r.archive_url else "no archived copy known"
         return r.url
 
     if out.is_terminal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from clipper.errors import UsageError
@@ -13,19 +14,24 @@ _TRACKING_KEYS = {
 }
 
 
+_EDGES = re.compile(r"^[\s\x00-\x20]+|[\s\x00-\x20]+$")  # whitespace and control characters at either end
+
+
 def is_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
 
 
 def strip_credentials(url: str) -> str:
-    """Remove user:password@ from a URL, so it is never stored or printed."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
+    """Remove user:password@ from a URL, so it is never stored or printed. Never raises.
+
+    The host and port are kept exactly as written (an IPv6 host keeps its brackets)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket...: drop whatever precedes an @ in the authority all the same
+        return re.sub(r"^([^:/?#]*:)?//[^/?#]*@", r"\1//", url)
+    if "@" not in parts.netloc:
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def check_url(url: str) -> str:
@@ -36,33 +42,43 @@ def check_url(url: str) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
     except ValueError as exc:
-        raise UsageError(f"not a valid URL: {url!r} ({exc})") from None
+        raise UsageError(f"not a valid URL: {strip_credentials(url)!r} ({exc})") from None
     if parts.scheme.lower() not in ("http", "https"):
         scheme = parts.scheme or "no scheme"
         shown = strip_credentials(url)
         raise UsageError(f"unsupported URL scheme ({scheme}): only http and https are fetched: {shown}")
     if not parts.hostname:
-        raise UsageError(f"not a valid URL (no host): {url!r}")
+        raise UsageError(f"not a valid URL (no host): {strip_credentials(url)!r}")
     return strip_credentials(url)
 
 
 def normalize_url(url: str) -> str:
     """The identity of an article address: lower-case scheme/host, no fragment, no tracking parameters,
     no default port, no credentials. Two URLs that normalise the same are the same article."""
-    url = strip_credentials(url.strip())
-    parts = urlsplit(url)
+    url = strip_credentials(_EDGES.sub("", url))
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL anything could fetch: it is its own identity
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)):
-        host = f"{host}:{parts.port}"
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number from 0 to 65535: kept as written
+        port, host = None, parts.netloc.rpartition("@")[2].lower()
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING_KEYS
     ]
     path = parts.path or "/"
-    return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
+    return _EDGES.sub("", urlunsplit((scheme, host, path, urlencode(query, doseq=True), "")))
 
 
 def host_of(url: str | None) -> str:
