@@ -17,8 +17,9 @@ p95 latency of ``Store.search_hits(q, limit=50)`` (parse, index, verification, l
 ``clipper search`` does but printing) beside the same query as the ``LIKE`` scan it replaces (ORDER BY id DESC
 LIMIT 50; it is case-sensitive beyond ASCII and does no NFKC, so it is a speed reference, not a correctness one),
 and the time to add, edit and delete one clip in the full database. Queries are substrings drawn at random from
-the corpus text, so common characters and words come up as often as they occur. Each query is timed once, with
-the database file in the OS cache after the build.
+the corpus text, so common characters and words come up as often as they occur. Each query runs ``--repeat``
+times (the database file is in the OS cache after the build) and its median counts, wall-clock and CPU time of
+this process: on a shared machine the CPU time shows the cost, the wall-clock time what a user waits.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import argparse
 import json
 import random
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -188,19 +190,25 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def time_queries(store: Store, classes: dict[str, list[str]], like_n: int) -> list[dict[str, Any]]:
+def time_queries(store: Store, classes: dict[str, list[str]], like_n: int, repeat: int) -> list[dict[str, Any]]:
     report = []
     for name, queries in classes.items():
         fts, cpu, like, found = [], [], [], []
         for i, q in enumerate(queries):
-            t, c = time.perf_counter(), time.process_time()
-            try:
-                hits = store.search_hits(q, limit=50)
-            except UsageError as exc:
-                print(f"  skipped {q!r}: {exc}", file=sys.stderr)
+            walls, cpus = [], []
+            for _ in range(repeat):
+                t, c = time.perf_counter(), time.process_time()
+                try:
+                    hits = store.search_hits(q, limit=50)
+                except UsageError as exc:
+                    print(f"  skipped {q!r}: {exc}", file=sys.stderr)
+                    break
+                walls.append((time.perf_counter() - t) * 1000)
+                cpus.append((time.process_time() - c) * 1000)
+            if not walls:
                 continue
-            fts.append((time.perf_counter() - t) * 1000)
-            cpu.append((time.process_time() - c) * 1000)
+            fts.append(statistics.median(walls))
+            cpu.append(statistics.median(cpus))
             found.append(len(hits))
             if i < like_n:
                 sql, params = like_sql(search.parse_query(q))
@@ -244,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="--db exists: skip the build, time the queries")
     parser.add_argument("--no-optimize", action="store_true",
                         help="leave the index as the inserts left it (FTS5 automerge only), as a growing archive is")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query; the median counts (default 3)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
@@ -284,10 +293,10 @@ def main(argv: list[str] | None = None) -> int:
               f"characters {chars_t / 1e6:,.1f} MB, bookkeeping {(index - fts - chars_t) / 1e6:,.1f} MB)")
 
         classes = make_queries(paragraphs, args.queries, rnd)
-        print("\nlatency, ms (search_hits limit 50, vs LIKE scan)")
+        print(f"\nlatency, ms (search_hits limit 50, median of {args.repeat} runs per query; LIKE scan once)")
         print(f"{'class':<11} {'p50':>7} {'p95':>7} {'max':>7} {'cpu p50':>8} {'cpu p95':>8} {'LIKE p50':>9} "
               f"{'LIKE p95':>9} {'hits':>5}  worst")
-        for r in time_queries(store, classes, args.like_queries):
+        for r in time_queries(store, classes, args.like_queries, args.repeat):
             like50 = f"{r['like_p50']:9.1f}" if r["like_p50"] is not None else f"{'-':>9}"
             like95 = f"{r['like_p95']:9.1f}" if r["like_p95"] is not None else f"{'-':>9}"
             print(f"{r['class']:<11} {r['p50']:7.1f} {r['p95']:7.1f} {r['max']:7.1f} {r['cpu_p50']:8.1f} "

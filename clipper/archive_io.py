@@ -66,7 +66,10 @@ def archive_lines(store: Store, *, pages: bool = False) -> Iterator[dict[str, An
         cur = store.conn.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
         for row in cur:
-            yield {"table": table, "row": {n: _encode(v) for n, v in zip(names, row, strict=True)}}
+            data = {n: _encode(v) for n, v in zip(names, row, strict=True)}
+            if table == "fetches" and not pages:
+                data["page_sha256"] = None  # the pages are not in this archive: keep no dangling reference
+            yield {"table": table, "row": data}
 
 
 def export_archive(store: Store, out: IO[str], *, pages: bool = False) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["COMPOSING", "FOLD_TABLE", "fold", "fold_char"]
+__all__ = ["CHAR_TABLE", "COMPOSING", "FOLD_TABLE", "fold", "fold_char"]
 
 
 class _Table(dict[int, str]):
@@ -52,6 +52,18 @@ def fold(text: str | None) -> str:
     return " ".join(folded.split())
 
 
+class _CharTable(dict[int, str]):
+    def __missing__(self, code: int) -> str:
+        folded = " " if chr(code).isspace() else FOLD_TABLE[code]
+        self[code] = folded
+        return folded
+
+
+#: Each character folded on its own, whitespace as one space: `text.translate(CHAR_TABLE)` keeps offsets when it
+#: keeps the length (see clipper.snippets).
+CHAR_TABLE = _CharTable()
+
+
 def fold_char(char: str) -> str:
-    """One character folded on its own, whitespace as a space (so offsets can be mapped back)."""
-    return " " if char.isspace() else FOLD_TABLE[ord(char)]
+    """One character folded on its own, whitespace as a space."""
+    return CHAR_TABLE[ord(char)]

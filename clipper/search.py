@@ -33,11 +33,12 @@ the file as it is.
 
 **Queries.** Words separated by spaces must all match; ``"a phrase"`` matches as written; ``-word`` excludes;
 ``a OR b`` matches either (OR binds tighter than the implied AND). Each term becomes an FTS5 expression matching
-every clip that contains it (a phrase over search_fts, a character in search_chars, or both), and each candidate is
-then checked against its fields (title, body, each quote paragraph, outlet, site name, author, each tag, note):
-a term found as typed needs no folding; otherwise the folded fields decide. So the results are exactly what a
-substring scan of the folded fields finds. A term with no letters or digits (``%``) cannot use the index: it is
-only checked, and a query made of such terms alone scans the clips.
+every clip that contains it (a phrase over search_fts, a character in search_chars, or both; in ``x OR word`` the
+word as all its characters in search_chars), and each candidate is then checked against its fields (title, body,
+each quote paragraph, outlet, site name, author, each tag, note): a term found as typed needs no folding; otherwise
+the folded fields decide. So the results are exactly what a substring scan of the folded fields finds. A term with
+no letters or digits (``%``) cannot use the index: it is only checked, and a query made of such terms alone scans
+the clips.
 
 **Ranking at scale.** bm25 costs 4-5 microseconds per matching clip, so ranking a word found in 40,000 of
 100,000 clips would take 150-200 ms. Candidates are therefore taken newest-added first in windows of
@@ -373,8 +374,8 @@ def parse_query(text: str) -> Query:
     return Query(tuple(tuple(g) for g in groups), tuple(excluded))
 
 
-def _fts_string(tokens: Sequence[str], prefix: bool = False) -> str:
-    return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
+def _fts_string(tokens: Sequence[str]) -> str:
+    return '"' + " ".join(tokens) + '"'
 
 
 def _gram_tokens(text: str) -> tuple[list[str], str | None]:
@@ -393,16 +394,15 @@ def _gram_tokens(text: str) -> tuple[list[str], str | None]:
     return tokens, last
 
 
-def _gram_expr(text: str) -> str:
-    """One FTS5 phrase over search_fts matching every clip that contains `text` (exactly those, when `text` is
-    one run): a last one-character run becomes a prefix, `"… x" *`."""
-    tokens, last = _gram_tokens(text)
-    return _fts_string([*tokens, last] if last else tokens, prefix=last is not None)
+def _chars_expr(text: str) -> str:
+    """An FTS5 expression over search_chars matching every clip that contains `text` (and more)."""
+    return "(" + " AND ".join(_fts_string([c]) for c in dict.fromkeys("".join(_RUN.findall(text)))) + ")"
 
 
 def _gram_parts(text: str) -> tuple[str | None, str | None]:
-    """`_gram_expr` in two parts, keeping prefix queries (a merge of every bigram starting with the character)
-    out of the index: the phrase without a last one-character run, and that character, for search_chars."""
+    """An FTS5 phrase over search_fts matching every clip that contains `text` (exactly those, when `text` is one
+    run of two or more characters), and a last one-character run to look for in search_chars: as a prefix query
+    (`"… x" *`) it would merge the doclists of every bigram that starts with x."""
     tokens, last = _gram_tokens(text)
     return (_fts_string(tokens) if tokens else None), last
 
@@ -454,9 +454,10 @@ def _plan(query: Query) -> _Plan:
                 char_groups.append(_fts_string([char]))
         elif all(char is None for _, char in parts):
             gram_groups.append(" OR ".join(phrase or "" for phrase, _ in parts))
-        else:  # rare: OR across kinds; a prefix query, slow for a common character
-            gram_groups.append(" OR ".join(_gram_expr(t.text) for t in group))
-    gram_out = [_gram_expr(t.text) for t in query.excluded if t.kind == "gram" and t.exact]
+        else:  # one character OR a longer word: in search_chars, the word as all its characters (a superset)
+            char_groups.append(" OR ".join(_chars_expr(t.text) for t in group))
+            tier.extend(char for phrase, char in parts if phrase is None and char)
+    gram_out = [_fts_string(_gram_tokens(t.text)[0]) for t in query.excluded if t.kind == "gram" and t.exact]
     char_out = [_fts_string([t.text]) for t in query.excluded if t.kind == "char"]
     if gram_groups:
         return _Plan("grams", _and_not(gram_groups, gram_out), char_groups=tuple(char_groups),

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from clipper.folding import fold_char
+from clipper.folding import CHAR_TABLE, fold_char
 
 __all__ = ["SNIPPET_CHARS", "make_snippet"]
 
@@ -53,11 +53,10 @@ def _spans(text: str, terms: Sequence[str], *, clusters: bool = False) -> list[t
     if clusters:
         folded, starts, ends = _fold_mapped(text)
     else:
-        parts = [fold_char(c) for c in text]
-        folded = "".join(parts)
-        if len(folded) == len(text):
-            starts = ends = []
-        else:
+        folded = text.translate(CHAR_TABLE)
+        starts = ends = []
+        if len(folded) != len(text):
+            parts = [fold_char(c) for c in text]
             offsets = list(itertools.accumulate(map(len, parts)))  # folded end of each character
             starts = [bisect.bisect_right(offsets, i) for i in range(len(folded))]
             ends = [s + 1 for s in starts]

@@ -166,3 +166,16 @@ def test_export_formats(fmt: str) -> None:
     if fmt == "json":
         json.loads(result.stdout)
     assert "マイナンバー" in result.stdout
+
+
+def test_archive_without_pages_restores(web: LoopbackWeb, tmp_path: Path) -> None:
+    url = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
+    web.add_page(url, (JA / "sankei/20250121-ogasawara-police-radio.html").read_bytes())
+    runner.invoke(app, ["add", url])
+    archive = tmp_path / "archive.jsonl"
+    assert runner.invoke(app, ["export", "--json", "--out", str(archive)]).exit_code == 0
+    restored = tmp_path / "restored.db"
+    result = runner.invoke(app, ["import", "--json", str(archive), "--db", str(restored)])
+    assert result.exit_code == 0, result.output
+    assert rows(restored, "clips") == rows(tmp_path / "clips.db", "clips")
+    assert rows(restored, "pages") == []
