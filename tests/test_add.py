@@ -308,3 +308,35 @@ def test_input_can_be_a_browser_bookmarks_export(web: LoopbackWeb, tmp_path: Pat
     assert len(clips_in(tmp_path / "clips.db")) == 2
     rerun = runner.invoke(app, ["add", "--input", str(bookmarks)])  # an interrupted batch is simply re-run
     assert "0 added, 2 already clipped" in rerun.stderr
+
+
+def test_ctrl_c_in_a_batch_keeps_what_was_added(web: LoopbackWeb, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    urls = [f"https://slow.example/{i}.html" for i in range(8)]
+    for i, url in enumerate(urls):
+        page = f"<html><head><title>記事{i}</title></head><body><p>本文{i}です。</p></body></html>".encode()
+        web.add(url, Response(200, page, {"Content-Type": "text/html"}, delay=0.4))
+    listing = tmp_path / "urls.txt"
+    listing.write_text("\n".join(urls), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "clipper", "add", "--input", str(listing), "--json",
+                             "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ))
+    assert proc.stdout is not None
+    reported = [json.loads(proc.stdout.readline()) for _ in range(2)]
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=30)
+    reported += [json.loads(line) for line in rest.splitlines() if line.strip()]
+    assert proc.returncode == 130
+    assert "Traceback" not in err and "interrupted" in err
+    stored = {row[1]: row[2] for row in clips_in(tmp_path / "clips.db")}
+    assert {r["url"] for r in reported} <= set(stored)  # everything reported as added is there
+    assert len(stored) < len(urls)
+    with sqlite3.connect(tmp_path / "clips.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # no half-written clip: every stored clip has its fetch row and page
+        assert conn.execute("SELECT count(*) FROM clips c WHERE NOT EXISTS (SELECT 1 FROM fetches f WHERE"
+                            " f.clip_id = c.id AND f.page_sha256 IS NOT NULL)").fetchone()[0] == 0
