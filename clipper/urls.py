@@ -77,8 +77,9 @@ def normalize_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith(_TRACKING_PREFIXES) and k.lower() not in _TRACKING_KEYS
     ]
-    path = parts.path or "/"
-    return _EDGES.sub("", urlunsplit((scheme, host, path, urlencode(query, doseq=True), "")))
+    encoded = urlencode(query, doseq=True)
+    path = (parts.path if encoded else _EDGES.sub("", parts.path)) or "/"  # no space left at the end (a: #)
+    return urlunsplit((scheme, host, path, encoded, ""))
 
 
 def host_of(url: str | None) -> str:

@@ -104,6 +104,13 @@ def _make_handler(web: LoopbackWeb) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
             pass
 
+        def handle(self) -> None:
+            # a client that drops a kept-alive connection is normal here, not a traceback on stderr
+            try:
+                super().handle()
+            except (ConnectionResetError, BrokenPipeError, ssl.SSLError, TimeoutError):
+                self.close_connection = True
+
         def do_CONNECT(self) -> None:  # noqa: N802
             host = self.path.split(":")[0]
             self.send_response(200, "Connection established")
