@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from clipper.errors import UsageError
+from clipper.files import read_bytes
 from clipper.importer import ImportedPost, ImportedSection, parse_post_file
 from clipper.models import Article
 from clipper.outlets import Registry, load_registry
@@ -38,18 +37,6 @@ class PostResult:
         return sum(1 for s in self.sections if s.action == "new")
 
 
-def _read(path: str) -> bytes:
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise UsageError(f"no such file: {path}")
-    if p.is_dir():
-        raise UsageError(f"is a directory, not a post: {path}")
-    try:
-        return p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-
-
 def _existing(store: Store, section: ImportedSection) -> int | None:
     if section.url:
         found = store.find_duplicate(section.url)
@@ -61,7 +48,7 @@ def _existing(store: Store, section: ImportedSection) -> int | None:
 def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Registry | None = None) -> PostResult:
     """Import one post file. Raises ImportFormatError (with the line) for a post it cannot parse."""
     registry = registry or load_registry()
-    raw = _read(path)
+    raw = read_bytes(path, what="a post")
     digest = hashlib.sha256(raw).hexdigest()
     if store.post_by_hash(digest) is not None:
         return PostResult(path, "unchanged")

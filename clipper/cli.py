@@ -42,6 +42,8 @@ SinceOption = Annotated[str | None, typer.Option("--since", help="Published on o
                                                  "2016.8.1, 2016年8月1日...).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
 TagOption = Annotated[str | None, typer.Option("--tag", help="Only clips with this tag.")]
+StatusOption = Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
+                                                  "unreachable or alive.")]
 OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet (short credit "
                                                   "or site name).")]
 
@@ -207,8 +209,7 @@ def list_(
     outlet: OutletOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    status: Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
-                                               "unreachable or alive.")] = None,
+    status: StatusOption = None,
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N clips.")] = None,
     by_post: Annotated[bool, typer.Option("--by-post", help="Group the clips by the imported posts that quote "
                                           "them (e.g. which posts contain a dead link).")] = False,
@@ -271,8 +272,7 @@ def search(
     outlet: OutletOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    status: Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
-                                               "unreachable or alive.")] = None,
+    status: StatusOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most N results (0: all).")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -8,13 +8,13 @@ from __future__ import annotations
 import ssl
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 
 from clipper import __version__
 from clipper.encoding import decode_html
 from clipper.errors import FetchError, NotHTMLError, UsageError
+from clipper.files import read_bytes
 from clipper.models import Page
 from clipper.urls import check_url, strip_credentials
 
@@ -144,18 +144,7 @@ def fetch(
 
 def read_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, url: str | None = None) -> Page:
     """A saved page from disk, decoded like a fetched one. Raises UsageError if it cannot be read."""
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise UsageError(f"no such file: {path}")
-    if p.is_dir():
-        raise UsageError(f"is a directory, not a saved page: {path}")
-    try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise UsageError(f"file too large ({size} bytes; the cap is {max_bytes}): {path}")
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    raw = read_bytes(path, what="a saved page", max_bytes=max_bytes)
     kind = _sniff_binary(raw[:8])
     if kind:
         raise UsageError(f"not an HTML page ({kind}): {path}")

@@ -32,3 +32,18 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror}") from None
     return target
+
+
+def read_bytes(path: str, *, what: str, max_bytes: int | None = None) -> bytes:
+    """A user-named input file's bytes, or a UsageError naming the problem (missing, a folder, too big...)."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise UsageError(f"no such file: {path}")
+    if p.is_dir():
+        raise UsageError(f"is a directory, not {what}: {path}")
+    try:
+        if max_bytes is not None and (size := p.stat().st_size) > max_bytes:
+            raise UsageError(f"file too large ({size} bytes; the cap is {max_bytes}): {path}")
+        return p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
