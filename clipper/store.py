@@ -13,13 +13,24 @@ import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from clipper import search
 from clipper.errors import StoreError, UsageError
 from clipper.migrations import MIGRATIONS
 from clipper.models import Article, Clip, Page
 from clipper.urls import normalize_url
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from clipper.search import SearchHit
+
+
+def _search() -> ModuleType:
+    """The search index module, imported on first write or search: `clipper list` starts faster without it."""
+    from clipper import search
+
+    return search
 
 MIN_DB_SIZE = 512  # the smallest SQLite page: a non-empty database file is at least this big
 BUSY_TIMEOUT_MS = 30_000
@@ -141,12 +152,12 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return self._clips(self.conn.execute(sql, params).fetchall())
 
-    def search_hits(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[search.SearchHit]:
+    def search_hits(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[SearchHit]:
         """Full-text search (clipper.search): best first, each hit with its score and a snippet.
         Raises UsageError for a query with nothing to find."""
         where, params = _filters(**filters)
         try:
-            return search.run_search(self.conn, query, where=where, params=params, limit=limit,
+            return _search().run_search(self.conn, query, where=where, params=params, limit=limit,
                                      load=lambda ids: self.list_clips(ids=ids))
         except ValueError as exc:
             raise UsageError(f"search: {exc}") from None
@@ -289,12 +300,12 @@ class Store:
             if page is not None:
                 self._record_fetch(clip_id, page, packed)
             self._add_tags(clip_id, tags)
-            search.index_clip(self.conn, clip_id)
+            _search().index_clip(self.conn, clip_id)
         return clip_id
 
     def refresh_clip(self, clip_id: int, article: Article, page: Page, packed: PackedPage | None = None) -> None:
         """Replace a clip's extracted fields with a new fetch (--refetch); keeps tags, note, quote and history."""
-        with self.conn, search.reindexing(self.conn, clip_id):
+        with self.conn, _search().reindexing(self.conn, clip_id):
             self.conn.execute(
                 "UPDATE clips SET final_url=?, canonical_url=?, canonical_key=?, title=?, outlet=?, site_name=?,"
                 " published=?, published_source=?, author=?, body=?, summary=coalesce(?, summary), lang=?,"
@@ -316,7 +327,7 @@ class Store:
         )
 
     def add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
-        with self.conn, search.reindexing(self.conn, clip_id):
+        with self.conn, _search().reindexing(self.conn, clip_id):
             self._add_tags(clip_id, tags)
 
     def update_clip(
@@ -338,7 +349,7 @@ class Store:
         for key in ("quote", "summary"):
             if key in fields and fields[key] is not None and not isinstance(fields[key], str):
                 fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
-        with self.conn, search.reindexing(self.conn, clip_id):
+        with self.conn, _search().reindexing(self.conn, clip_id):
             if fields:
                 sets = ", ".join(f"{k} = ?" for k in fields)
                 self.conn.execute(
@@ -386,7 +397,7 @@ class Store:
     def delete_clip(self, clip_id: int) -> None:
         self.get_clip(clip_id)
         with self.conn:
-            search.unindex_clip(self.conn, clip_id)
+            _search().unindex_clip(self.conn, clip_id)
             self.conn.execute("DELETE FROM clips WHERE id = ?", (clip_id,))
             self.conn.execute(
                 "DELETE FROM pages WHERE sha256 NOT IN (SELECT page_sha256 FROM fetches WHERE page_sha256 IS NOT NULL)"
