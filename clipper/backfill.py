@@ -8,6 +8,7 @@ already imported (same bytes) changes nothing.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from dataclasses import dataclass, field
 
 from clipper.files import read_bytes
@@ -60,6 +61,19 @@ def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Reg
     if dry_run:
         return result
     clip_ids: list[int] = []
+    try:
+        with store.conn:  # the whole post, or nothing of it
+            _store_sections(store, result, registry, clip_ids)
+            result.post_id = store.insert_post(source=path, title=post.title, date=post.date,
+                                               content_sha256=digest, clip_ids=clip_ids)
+    except sqlite3.IntegrityError:
+        if store.post_by_hash(digest) is not None:  # another process imported the same post meanwhile
+            return PostResult(path, "unchanged")
+        raise
+    return result
+
+
+def _store_sections(store: Store, result: PostResult, registry: Registry, clip_ids: list[int]) -> None:
     for item in result.sections:
         if item.clip_id is None:
             item.clip_id = store.insert_clip(_article(item.section, registry), None, url=item.section.url,
@@ -74,9 +88,6 @@ def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Reg
             if fields:
                 store.update_clip(item.clip_id, fields=fields)
         clip_ids.append(item.clip_id)
-    result.post_id = store.insert_post(source=path, title=post.title, date=post.date, content_sha256=digest,
-                                       clip_ids=clip_ids)
-    return result
 
 
 def _article(section: ImportedSection, registry: Registry) -> Article:

@@ -135,9 +135,14 @@ def add_targets(
                         t = queue.pop()
                         futures[pool.submit(_prepare, t, opts, client, registry, host_limit)] = t
                     done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        target = futures.pop(fut)
-                        yield _store_result(store, target, fut, opts)
+                    # Everything finished by now is stored in one transaction (committing, and the search index's
+                    # flush, cost more per clip than the rows), then reported: a result is only ever reported
+                    # once it is committed.
+                    batch: list[AddResult] = []
+                    with store.conn:
+                        for fut in done:
+                            batch.append(_store_result(store, futures.pop(fut), fut, opts))
+                    yield from batch
             except BaseException:
                 for fut in futures:
                     fut.cancel()

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from clipper.errors import StoreError, UsageError
 from clipper.migrations import MIGRATIONS
@@ -55,10 +55,21 @@ class _WriteConnection(sqlite3.Connection):
     leaves earlier reads outside the transaction: another process's edit of the same clip committed in between
     made the index delete the wrong tokens ("database disk image is malformed", the edit lost)."""
 
+    _depth = 0
+
     def __enter__(self) -> _WriteConnection:
-        if not self.in_transaction:
+        # Blocks nest: only the outermost one begins and commits (or rolls back), so a caller can make several
+        # writes one transaction (a batch of added clips, a whole imported post).
+        if self._depth == 0 and not self.in_transaction:
             self.execute("BEGIN IMMEDIATE")
-        return super().__enter__()
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
+        self._depth -= 1
+        if self._depth == 0:
+            super().__exit__(exc_type, exc, tb)  # type: ignore[arg-type]
+        return False
 
 
 class Store:
