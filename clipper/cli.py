@@ -476,7 +476,7 @@ def export(
     with open_store(db) as store:
         if archive:
             buf = io.StringIO()
-            from clipper.archive_io import export_archive
+            from clipper.backup import export_archive
 
             count = export_archive(store, buf, pages=pages)
             text, warnings = buf.getvalue(), list[str]()
@@ -558,7 +558,7 @@ def import_(
 
     with open_store(db) as store:
         if archive:
-            from clipper.archive_io import import_archive
+            from clipper.backup import import_archive
 
             for name in posts:
                 ui.info(f"{import_archive(store, _read_input(name).splitlines(), source=name)} clip(s) restored"
@@ -591,7 +591,7 @@ def backup(
     Example: clipper backup ~/backups/clips-$(date +%F).db
     """
     from clipper import ui
-    from clipper.archive_io import backup_db
+    from clipper.backup import backup_db
 
     with open_store(db) as store:
         ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, dest)}")
