@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from clipper import __version__
 from clipper.errors import StoreError, UsageError
-from clipper.store import Store, open_db
+from clipper.store import Store
 
 FORMAT = "clipper-archive"
 FORMAT_VERSION = 1
@@ -142,6 +142,3 @@ def _after_restore(store: Store) -> None:
     if callable(rebuild):
         rebuild(store.conn)
 
-
-def open_archive_target(path: str | Path) -> Store:
-    return open_db(path)
