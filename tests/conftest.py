@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,15 @@ def corpus_web(web: LoopbackWeb) -> LoopbackWeb:
         if row["url"]:
             web.add_page(row["url"], (JA / row["file"]).read_bytes(), content_type="text/html")
     return web
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (for refused connections)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def env_for_subprocess() -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clipper.cli import app
-from tests.conftest import JA
+from tests.conftest import JA, closed_port
 from tests.webserver import LoopbackWeb, RequestInfo, Response
 
 runner = CliRunner()
@@ -33,14 +32,6 @@ def one_line_error(result) -> str:  # type: ignore[no-untyped-def]
 def clips_in(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute("SELECT id, url, title FROM clips ORDER BY id").fetchall()
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def test_same_article_twice_stays_one_clip_and_merges_tags(web: LoopbackWeb, tmp_path: Path) -> None:

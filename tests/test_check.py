@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from clipper.models import Article
 from clipper.runlock import lock_path, run_lock
 from clipper.store import open_db
 from clipper.verdict import index_kind, titles_resemble
-from tests.conftest import env_for_subprocess
+from tests.conftest import closed_port, env_for_subprocess
 from tests.webserver import LoopbackWeb, RequestInfo, Response
 
 runner = CliRunner()
@@ -83,14 +82,6 @@ def check_rows(db: Path, clip_id: int | None = None) -> list[sqlite3.Row]:
         if clip_id is None:
             return conn.execute("SELECT * FROM checks ORDER BY id").fetchall()
         return conn.execute("SELECT * FROM checks WHERE clip_id = ? ORDER BY id", (clip_id,)).fetchall()
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wayback_query(url: str, timestamp: str) -> str:
