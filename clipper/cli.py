@@ -482,7 +482,9 @@ def export(
             text, warnings = buf.getvalue(), list[str]()
             ui.info(f"{count} clip(s) exported")
         else:
-            text, warnings = _draft(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
+            from clipper.drafting import draft_post
+
+            text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
                                     until=user_date(until, "--until"), order=order, fmt=fmt, indent=indent,
                                     max_chars=max_chars, date_style=date_style)
     for w in warnings:
@@ -491,32 +493,6 @@ def export(
         write_atomic(out, text)
     else:
         sys.stdout.write(text)
-
-
-def _draft(store: Store, ids: list[int], *, tag: str | None, since: str | None, until: str | None, order: str,
-           **render: Any) -> tuple[str, list[str]]:
-    from clipper.errors import UsageError
-    from clipper.outlets import load_registry
-    from clipper.post import render_post
-
-    if not ids and not (tag or since or until):
-        raise UsageError("say which clips to draft from: IDs, --tag, --since or --until (see clipper list)")
-    if order not in ("given", "published", "added"):
-        raise UsageError(f"--order: unknown order {order!r}: use given, published or added")
-    clips = store.get_clips(ids) if ids else store.list_clips(tag=tag, since=since, until=until, order="oldest")
-    if ids and (tag or since or until):
-        keep = {c.id for c in store.list_clips(tag=tag, since=since, until=until)}
-        clips = [c for c in clips if c.id in keep]
-    if order == "published":
-        clips.sort(key=lambda c: (c.published is None, c.published or "", c.id))
-    elif order == "added":
-        clips.sort(key=lambda c: c.id)
-    if not clips:
-        raise UsageError("no clips match")
-    try:
-        return render_post(clips, date_style_for=load_registry().date_style_for, **render)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 @app.command()
