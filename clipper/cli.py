@@ -351,23 +351,11 @@ def edit(
         fields["summary"] = list(split_points(summary))
     with open_store(db) as store:
         if quote_paras is not None or quote is not None or quote_reset:
-            fields["quote"] = _new_quote(store.get_clip(clip_id).paragraphs, quote_paras, quote, quote_reset)
+            from clipper.drafting import new_quote
+
+            fields["quote"] = new_quote(store.get_clip(clip_id).paragraphs, quote_paras, quote, quote_reset)
         clip = store.update_clip(clip_id, fields=fields, add_tags=tag or (), remove_tags=untag or ())
         ui.print_clips([clip], as_json=as_json)
-
-
-def _new_quote(paragraphs: list[str], spec: str | None, text: str | None, reset: bool) -> list[str | None] | None:
-    from clipper.errors import UsageError
-    from clipper.post import select_paragraphs, verify_quote
-
-    if sum(x is not None and x is not False for x in (spec, text, reset or None)) > 1:
-        raise UsageError("use one of --quote-paras, --quote and --quote-reset")
-    if reset:
-        return None
-    try:
-        return list(select_paragraphs(paragraphs, spec) if spec is not None else verify_quote(paragraphs, text or ""))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Any
 from clipper.errors import UsageError
 from clipper.models import Clip
 from clipper.outlets import load_registry
-from clipper.post import render_post
+from clipper.post import render_post, select_paragraphs, verify_quote
 from clipper.store import Store
 
 ORDERS = ("given", "published", "added")
@@ -39,5 +39,18 @@ def draft_post(store: Store, ids: list[int], *, tag: str | None, since: str | No
     clips = select_clips(store, ids, tag=tag, since=since, until=until, order=order)
     try:
         return render_post(clips, date_style_for=load_registry().date_style_for, **render)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def new_quote(paragraphs: list[str], spec: str | None, text: str | None, reset: bool) -> list[str | None] | None:
+    """The quote `clipper edit` sets: paragraphs by number (--quote-paras), verbatim text (--quote), or None for
+    the default quote (--quote-reset)."""
+    if sum(x is not None and x is not False for x in (spec, text, reset or None)) > 1:
+        raise UsageError("use one of --quote-paras, --quote and --quote-reset")
+    if reset:
+        return None
+    try:
+        return list(select_paragraphs(paragraphs, spec) if spec is not None else verify_quote(paragraphs, text or ""))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
