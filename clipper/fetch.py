@@ -138,7 +138,7 @@ def fetch(
     kind = _sniff_binary(raw[:8])
     if kind and not allow_non_html:
         raise NotHTMLError(url, kind, status)
-    return _page_from_bytes(url, raw, source=url, url=url, final_url=final_url, status=status,
+    return _page_from_bytes(raw, source=url, url=url, final_url=final_url, status=status,
                             content_type=content_type or None)
 
 
@@ -148,12 +148,11 @@ def read_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, url: str | None 
     kind = _sniff_binary(raw[:8])
     if kind:
         raise UsageError(f"not an HTML page ({kind}): {path}")
-    return _page_from_bytes(str(path), raw, source=str(path), url=url, final_url=None, status=None,
+    return _page_from_bytes(raw, source=str(path), url=url, final_url=None, status=None,
                             content_type=None)
 
 
 def _page_from_bytes(
-    key: str,
     raw: bytes,
     *,
     source: str,

@@ -10,8 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import httpx
 
@@ -45,7 +44,6 @@ class AddOptions:
     concurrency: int = 8
     per_host: int = 2
     quote: tuple[str | None, ...] | None = None
-    extra_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_target_list(text: str) -> list[str]:
@@ -215,6 +213,3 @@ def extract_targets(targets: Iterable[str], *, url: str | None = None, timeout: 
         if client is not None:
             client.close()
 
-
-def is_saved_page(target: str) -> bool:
-    return not is_url(target) and Path(target).expanduser().exists()

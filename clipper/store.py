@@ -415,9 +415,6 @@ class Store:
             )
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 def _filters(
     *,

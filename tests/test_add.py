@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from clipper.cli import app
 from tests.conftest import JA, closed_port
-from tests.webserver import LoopbackWeb, RequestInfo, Response
+from tests.webserver import LoopbackWeb, Response
 
 runner = CliRunner()
 SANKEI_URL = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
@@ -279,9 +279,6 @@ def test_version_and_help_examples() -> None:
         help_text = runner.invoke(app, [command, "--help"]).stdout
         assert "Example:" in help_text, command
 
-
-def _unused(info: RequestInfo) -> Response:  # keeps the handler type importable for readers
-    return Response()
 
 
 def test_input_can_be_a_browser_bookmarks_export(web: LoopbackWeb, tmp_path: Path) -> None:
