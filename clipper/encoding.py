@@ -108,7 +108,7 @@ def _clean(raw: bytes, codec: str) -> str | None:
 
 
 def _looks_utf8(raw: bytes) -> bool:
-    return any(b >= 0x80 for b in raw[:200000]) and _clean(raw, "utf-8") is not None
+    return not raw[:200000].isascii() and _clean(raw, "utf-8") is not None
 
 
 def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
@@ -141,7 +141,7 @@ def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
     declared = candidates[0][2] if candidates else None
     text = _clean(raw, "utf-8")
     if text is not None:
-        source = "detected" if declared else ("default" if not any(b >= 0x80 for b in raw[:200000]) else "detected")
+        source = "detected" if declared else ("default" if raw[:200000].isascii() else "detected")
         warning = f"declared charset {declared} does not fit the bytes; decoded as UTF-8" if declared else None
         return Decoded(text, "utf-8", source, declared, warning)
     for codec in ("cp932", "euc_jp", "gb18030", "cp949"):

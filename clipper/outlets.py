@@ -45,7 +45,10 @@ class Registry:
     def __post_init__(self) -> None:
         self._by_domain: dict[str, Outlet] = {}
         self._by_name: dict[str, Outlet] = {}
+        self._by_own_name: dict[str, Outlet] = {}
         for outlet in self.outlets:
+            for label in (outlet.name, outlet.site_name):
+                self._by_own_name.setdefault(_fold(label), outlet)
             for domain in outlet.domains:
                 self._by_domain[domain.lower().removeprefix("www.")] = outlet
             for label in (outlet.name, outlet.site_name, *outlet.aliases):
@@ -68,6 +71,13 @@ class Registry:
         if not name:
             return None
         return self._by_name.get(_fold(name))
+
+    def by_own_name(self, name: str | None) -> Outlet | None:
+        """The outlet whose short credit or site name this is (aliases left out: they are matched only on the
+        outlet's own domains, where :meth:`for_host` has already found it)."""
+        if not name:
+            return None
+        return self._by_own_name.get(_fold(name))
 
     def credit(self, name: str) -> str:
         """The short credit for a name as found in a page or an old post; the name itself when unknown."""

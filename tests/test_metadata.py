@@ -297,3 +297,62 @@ def test_strip_site_suffix_with_chrome() -> None:
     chrome = ["htmlタグ/css一覧と初心者向けホームページ作成解説集:htmlタグボード"]
     assert strip_site_suffix("見出しの記事 - HTMLタグボード", [], chrome) == "見出しの記事"
     assert strip_site_suffix("見出しの記事 - ボード", [], chrome) == "見出しの記事 - ボード"
+
+
+# -- titles and credits on pages of sites the registry does not know -------------------------------------------
+
+OFF = "https://www.example-news.org/2024/05/01/story.html"
+
+
+def test_kicker_before_the_headline_is_kept() -> None:
+    html = ('<html><head><meta property="og:title" content="独自：政府が新方針を発表へ　来年度から実施"></head><body>'
+            f'<span class="kicker">独自</span><h1>政府が新方針を発表へ　来年度から実施</h1>{BODY}</body></html>')
+    assert extract_article(html, url=OFF).title == "独自：政府が新方針を発表へ　来年度から実施"
+
+
+def test_photo_credit_is_cut_from_the_title() -> None:
+    html = page(title="首相が記者会見（写真＝共同）")
+    assert extract_article(html, url=OFF).title == "首相が記者会見"
+
+
+def test_blog_header_h1_is_not_the_title() -> None:
+    html = ('<html><head><title>Das vermutlich beste Musikvideo : Krimiblog | Ermittlungen zum Verfall eines Genres'
+            '</title></head><body><h1 class="vcard"><a href="http://blog.example.de/" title="Home">Krimiblog</a></h1>'
+            f'<h2>Das vermutlich beste Musikvideo</h2>{BODY}</body></html>')
+    article = extract_article(html, url="http://blog.example.de/?p=2895")
+    assert article.title == "Das vermutlich beste Musikvideo"
+    assert article.outlet == "Krimiblog"
+
+
+def test_site_named_only_in_the_title_is_credited_and_cut() -> None:
+    html = f"<html><head><title>Schneewittchen-Kuchen Rezept | LECKER</title></head><body>{BODY}</body></html>"
+    article = extract_article(html, url="https://www.lecker.de/rezept-123.html")
+    assert (article.title, article.outlet) == ("Schneewittchen-Kuchen Rezept", "LECKER")
+
+
+def test_section_in_the_title_is_no_credit() -> None:
+    html = ('<html><head><title>Turnier abgesagt - News</title></head><body><h1>Turnier abgesagt</h1>'
+            f'{BODY}</body></html>')
+    assert extract_article(html, url="https://www.golf.de/news/1.html").outlet == "golf.de"
+
+
+@pytest.mark.parametrize(("site_name", "host", "credit"), [
+    ("au Webポータル|最新のニュースをお届け！", "www.au.com", "au Webポータル"),
+    ("国内ニュース配信シェアNo.1｜ニュースダイジェスト", "news.example.jp", "ニュースダイジェスト"),
+    ("News zu VR, AR und KI | MIXED.de", "mixed.de", "MIXED.de"),
+    ("Achtsam durch die Krise | Die FURCHE", "www.furche.at", "Die FURCHE"),
+    ("CDU - Fraktion Erfurt", "www.cdu-fraktion-erfurt.de", "CDU - Fraktion Erfurt"),
+    ("Boston News, Weather, Sports | WHDH 7News", "whdh.com", "WHDH 7News"),
+])
+def test_tagline_is_cut_from_an_unknown_sites_credit(site_name: str, host: str, credit: str) -> None:
+    html = page(f'<meta property="og:site_name" content="{site_name}">')
+    assert extract_article(html, url=f"https://{host}/a/1").outlet == credit
+
+
+def test_registry_alias_counts_only_on_the_outlets_domains() -> None:
+    # "The Huffington Post Japan" is an alias of ハフポスト日本版 (huffingtonpost.jp): another site so named is not it
+    html = page('<meta property="og:site_name" content="The Huffington Post Japan">')
+    assert extract_article(html, url="https://www.huffingtonpost.jp/2015/03/03/a.html").outlet == "ハフポスト"
+    assert extract_article(html, url="https://mirror.example.com/a.html").outlet != "ハフポスト"
+    own = page('<meta property="og:site_name" content="ハフポスト日本版">')
+    assert extract_article(own, url="https://mirror.example.com/a.html").outlet == "ハフポスト"

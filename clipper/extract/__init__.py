@@ -22,7 +22,10 @@ from clipper.extract.metadata import (
     find_site_names,
     find_summary,
     find_title,
+    home_names,
     meta_map,
+    short_credit,
+    site_from_title,
 )
 from clipper.models import Article
 from clipper.outlets import Outlet, Registry, load_registry
@@ -46,8 +49,10 @@ def _resolve_outlet(
 ) -> tuple[str | None, str | None]:
     """(short credit, site's full name)."""
     if outlet is None:
+        # a page off the registry's domains is known by an outlet's own name, never by an alias: an English site
+        # whose og:site_name is a Japanese edition's alias is not that edition
         for name in site_names:
-            outlet = registry.by_name(name)
+            outlet = registry.by_own_name(name)
             if outlet is not None:
                 break
     if outlet is not None and outlet.syndicator:
@@ -57,7 +62,7 @@ def _resolve_outlet(
     if outlet is not None:
         return outlet.name, outlet.site_name
     if site_names:
-        return site_names[0], site_names[0]
+        return short_credit(site_names[0], host), site_names[0]
     return (host.removeprefix("www.") or None), (host.removeprefix("www.") or None)
 
 
@@ -80,7 +85,14 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
     identity = list(site_names)
     if outlet is not None:
         identity += [outlet.name, outlet.site_name, *outlet.aliases]
-    title = find_title(tree, metas, jsonld, identity)
+    title = find_title(tree, metas, jsonld, identity, host if outlet is None else None)
+    if not site_names and outlet is None:
+        # a page that declares no site name is known by what its <title> says beside the headline
+        title_node = tree.css_first("title")
+        named = site_from_title(title_node.text() if title_node is not None else None, title, host,
+                                home_names(tree))
+        if named:
+            site_names = [named]
     if title and len(title) > MAX_TITLE:
         title = title[:MAX_TITLE].rstrip() + "…"
         warnings.append(f"the title was longer than {MAX_TITLE} characters and was shortened")

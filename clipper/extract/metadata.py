@@ -53,18 +53,68 @@ def first_meta(metas: dict[str, list[str]], *names: str) -> str | None:
 
 # -- title --------------------------------------------------------------------------------------------------
 
-_SEPARATORS = re.compile(r"\s+[-–—|｜:：/／]\s+|\s*[|｜]\s*|\s*[：:]\s*(?=[^：:]*$)|\s*[-–—]\s+|\s+[-–—]\s*")
+_SEPARATORS = re.compile(
+    r"\s+[-–—|｜:：/／›»•·]\s+|\s*[|｜]\s*|\s*[：:]\s*(?=[^：:]*$)|\s*[-–—]\s+|\s+[-–—]\s*"
+)
+# a photo or image credit at the end of a headline: （写真＝共同）, (画像：〇〇提供)
+_PHOTO_CREDIT = re.compile(
+    r"\s*[（(](?:写真|画像|撮影|動画|イラスト|図|資料写真)\s*[＝=：:・／/][^（()）]{1,40}[）)]\s*$"
+)
+# segments that blog software adds to every post's title
+_CMS_SEGMENTS = frozenset({"blogarchive", "blogarchiv", "archive", "archiv", "blog"})
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_GENERIC_LABELS = frozenset({"co", "com", "or", "ne", "ac", "go", "gv", "gob", "org", "net", "gov", "edu", "ed", "lg"})
 _DATE_PAREN = re.compile(r"\s*[（(]\s*\d{4}年\d{1,2}月\d{1,2}日\s*[）)]\s*$")
 _GENERIC_SITE = re.compile(
     r"(ニュース|新聞|news|online|オンライン|デジタル|digital|web|ドットコム|通信|watch|\.jp|\.com)$", re.I
 )
 
 
-def _is_site(segment: str, folded_sites: list[str]) -> bool:
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+def domain_label(host: str | None) -> str | None:
+    """The name part of a host's registrable domain: archiv.krimiblog.de -> krimiblog, www.diariodelsur.com.co ->
+    diariodelsur (a rough public-suffix rule: a generic second-level label such as co/com/or/gv is skipped)."""
+    if not host:
+        return None
+    labels = [p for p in host.lower().rstrip(".").split(".") if p]
+    if len(labels) < 2:
+        return None
+    label = labels[-2]
+    if label in _GENERIC_LABELS and len(labels) >= 3:
+        label = labels[-3]
+    label = "".join(ch for ch in label if ch.isalnum())
+    return label if len(label) >= 3 else None
+
+
+def names_the_domain(segment: str, label: str | None) -> bool:
+    """Whether a name is the site's domain name written out: "Baltimore Sun" on baltimoresun.com, "LECKER" on
+    lecker.de, "Bächli-Bergsport" on baechli-bergsport.ch, "DOMRADIO.DE - Katholische Nachrichten" on domradio.de."""
+    if not label:
+        return False
+    for form in {_alnum(segment), _alnum(segment.lower().translate(_TRANSLIT))}:
+        if not form:
+            continue
+        # a short label must open the name (ZDFmediathek on zdf.de), not merely occur in it (L'Université PSL);
+        # and the name is mostly the label ("Das Autohaus ist alternativlos" is no name of autohaus.de)
+        if len(form) > 2 * len(label) + 4:
+            continue
+        if form.startswith(label) or (len(label) >= 5 and label in form) or (len(form) >= 5 and form in label):
+            return True
+    return False
+
+
+def _is_site(segment: str, folded_sites: list[str], label: str | None = None) -> bool:
     f = fold(segment)
     if not f:
         return False
     if any(f == s or s in f or (len(f) >= 3 and f in s) for s in folded_sites):
+        return True
+    if f in _CMS_SEGMENTS:
+        return True
+    if len(segment) <= 40 and names_the_domain(segment, label):
         return True
     return len(segment) <= 20 and bool(_GENERIC_SITE.search(f))
 
@@ -106,33 +156,149 @@ def page_chrome_names(tree: LexborHTMLParser) -> list[str]:
     return [f for f in dict.fromkeys(fold(n) for n in names) if len(f) >= 2]
 
 
-def strip_site_suffix(title: str, site_names: list[str], chrome: list[str] | None = None) -> str:
+def strip_site_suffix(title: str, site_names: list[str], chrome: list[str] | None = None,
+                      host: str | None = None) -> str:
     """Remove ` - 産経ニュース`, `｜毎日新聞`, `（2020年2月15日）｜BIGLOBEニュース`, `NEWS WEB EASY|` and the like.
 
     ``chrome`` (from :func:`page_chrome_names`) adds the names the page's header gives itself, for pages that do not
-    declare a site name: `文字のエンコードを指定する：HTMLタグ辞典 - HTMLタグボード` loses both trailing names."""
+    declare a site name: `文字のエンコードを指定する：HTMLタグ辞典 - HTMLタグボード` loses both trailing names. A
+    segment that spells the page's domain name (``host``) is the site's name too (`Rezept | LECKER` on lecker.de).
+    A site's name followed by its tagline (`Post : Blog | Ermittlungen zum … | Gegründet 2005`) goes with it."""
     title = clean_text(title)
     folded_sites = [fold(s) for s in site_names if s and len(fold(s)) >= 2]
     chrome = chrome or []
+    label = domain_label(host)
     for _ in range(3):
         matches = list(_SEPARATORS.finditer(title))
         if not matches:
             break
         last, first = matches[-1], matches[0]
         head, tail = title[: last.start()].strip(), title[last.end():].strip()
-        if len(head) >= 4 and (_is_site(tail, folded_sites) or _is_chrome(tail, head, chrome)):
+        # a site's name is short: a tail longer than what comes before it is the headline (a breadcrumb that
+        # repeats it is no reason to cut it)
+        short = len(tail) <= 25 or len(tail) <= len(head)
+        if len(head) >= 4 and short and (_is_site(tail, folded_sites, label) or _is_chrome(tail, head, chrome)):
             title = _DATE_PAREN.sub("", head).strip()
             continue
         head, tail = title[: first.start()].strip(), title[first.end():].strip()
-        if len(tail) >= 4 and any(fold(head) == s or fold(head) in s for s in folded_sites if len(fold(head)) >= 2):
+        if len(tail) >= 4 and len(head) >= 2 and (
+                any(fold(head) == s or fold(head) in s for s in folded_sites if len(fold(head)) >= 2)
+                or (first.group(0)[:1].isspace() and _alnum(head).startswith(label or "\0")
+                    and names_the_domain(head, label))):
             title = tail
             continue
         break
+    # a site's name in the middle, with the rest of the site's blurb after it
+    matches = [m for m in _SEPARATORS.finditer(title) if m.group(0).strip() not in ("-", "–", "—", "/", "／")
+               or m.group(0).startswith(" ")]
+    for k, m in enumerate(matches[:-1]):
+        head = title[: m.start()].strip()
+        segment = title[m.end(): matches[k + 1].start()].strip()
+        if len(head) >= 8 and (_is_site(segment, folded_sites) or _is_chrome(segment, head, chrome)):
+            title = head
+            break
     return _DATE_PAREN.sub("", title).strip()
 
 
+def home_names(tree: LexborHTMLParser) -> list[str]:
+    """Folded names the page gives its home page: the text, title or logo alt of links to the site root, a
+    ``<link rel="home">`` title, a logo's alt text."""
+    names: list[str] = []
+    for node in tree.css('link[rel~="home"]'):
+        names.append(node.attributes.get("title") or "")
+    body = tree.body
+    if body is not None:
+        for node in body.css('[class*="logo"] img[alt], [id*="logo"] img[alt], img[class*="logo"][alt]')[:5]:
+            names.append(node.attributes.get("alt") or "")
+        for node in body.css("a[href]")[:80]:
+            if not _HOME_HREF.match((node.attributes.get("href") or "").strip()):
+                continue
+            names += [node.text(deep=True), node.attributes.get("title") or ""]
+            img = node.css_first("img[alt]")
+            if img is not None:
+                names.append(img.attributes.get("alt") or "")
+    return [f for f in dict.fromkeys(fold(n) for n in names) if len(f) >= 2]
+
+
+def site_from_title(raw_title: str | None, headline: str | None, host: str | None,
+                    home: list[str]) -> str | None:
+    """The site's name as the page's <title> gives it beside the headline (`Headline | Blog | tagline`,
+    `Blog: Headline`), when a part of it spells the domain or is what the page calls its home page; else None
+    (a section's name such as `News` is no credit)."""
+    raw, head = clean_text(raw_title), clean_text(headline)
+    if not raw or not head or raw == head:
+        return None
+    if raw.startswith(head):
+        rest = raw[len(head):]
+    elif raw.endswith(head):
+        rest = raw[: -len(head)]
+    else:
+        return None
+    rest = rest.strip(" |｜-–—:：/／›»‹«•·\u3000")
+    if not 2 <= len(rest) <= 120 or not _alnum(rest):
+        return None
+    label = domain_label(host)
+    for segment in [rest, *(s.strip() for s in _CREDIT_SPLIT.split(rest) if s.strip())]:
+        if fold(segment) in _CMS_SEGMENTS:
+            continue
+        if names_the_domain(segment, label) or fold(segment) in home:
+            return rest
+    return None
+
+
+# -- the short credit of a site that is not in the registry -----------------------------------------------------
+
+_CREDIT_SPLIT = re.compile(r"\s+[-–—|｜:：/／›»•·]\s+|\s*[|｜]\s*|\s+::\s+|\s+//\s+")
+_TAGLINE = re.compile(
+    r"(No\.?\s?1|ナンバーワン|お届け|最新|情報サイト|ポータル|配信|公式|総合|専門|[！!。？?]|ニュースサイト|サイトです"
+    r"|\b(?:your|for|and|und|für|mit|pour|per|para|con|про)\b)",
+    re.I,
+)
+
+
+def _taglike(segment: str) -> bool:
+    return len(segment) > 30 or len(segment.split()) > 4 or bool(_TAGLINE.search(segment))
+
+
+def short_credit(name: str, host: str | None) -> str:
+    """The short credit of a site the registry does not know, from the name it gives itself: its tagline cut off
+    (`…配信シェアNo.1｜Brand` -> `Brand`, `Brand|最新のニュースをお届け！` -> `Brand`, `News zu VR, AR und KI |
+    MIXED.de` -> `MIXED.de`); a name that spells the domain, whole or as one segment, wins."""
+    name = clean_text(name)
+    label = domain_label(host)
+    if names_the_domain(name, label):
+        return name
+    segments = [s.strip() for s in _CREDIT_SPLIT.split(name)
+                if _alnum(s) and fold(s) not in _CMS_SEGMENTS]
+    if len(segments) <= 1:
+        return segments[0] if segments else name
+    for segment in segments:
+        if names_the_domain(segment, label):
+            return segment
+    plain = [s for s in segments if not _taglike(s)]
+    return (plain or segments)[0]
+
+
+_HOME_HREF = re.compile(r"^(?:https?://[^/]+)?/?(?:index\.\w+)?$", re.I)
+_HEADER_CLASS = re.compile(r"logo|site-?title|site-?name|blog-?title|blog-?name|masthead|branding", re.I)
+
+
+def _is_header_h1(node: LexborNode) -> bool:
+    """An <h1> that is the site's name in its header (a blog's masthead), not the headline: it links to the
+    home page or is classed as the logo or site title."""
+    attrs = node.attributes
+    if _HEADER_CLASS.search(f'{attrs.get("class") or ""} {attrs.get("id") or ""}'):
+        return True
+    link = node.css_first("a[href]")
+    if link is not None and clean_text(link.text(deep=True)) == clean_text(node.text(deep=True)):
+        href = (link.attributes.get("href") or "").strip()
+        title = (link.attributes.get("title") or "").strip().lower()
+        return bool(_HOME_HREF.match(href)) or title in ("home", "ホーム", "トップ", "startseite", "accueil")
+    return False
+
+
 def find_title(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list[dict[str, Any]],
-               site_names: list[str]) -> str | None:
+               site_names: list[str], host: str | None = None) -> str | None:
     candidates: list[str] = []
     for obj in article_objects(jsonld):
         head = obj.get("headline") or obj.get("name")
@@ -148,18 +314,23 @@ def find_title(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list
         candidates.append(title_node.text())
     # a page that does not name its site (no og:site_name) is read for what its header calls it
     chrome = page_chrome_names(tree) if first_meta(metas, "og:site_name") is None else []
-    cleaned = [t for t in (strip_site_suffix(c, site_names, chrome) for c in candidates) if t]
-    h1s = [_text_without_ruby(n) for n in tree.css("h1")[:6]]
+    cleaned = [t for t in (_PHOTO_CREDIT.sub("", strip_site_suffix(c, site_names, chrome, host)) for c in candidates)
+               if t]
+    h1s = [_PHOTO_CREDIT.sub("", _text_without_ruby(n)) for n in tree.css("h1")[:6] if not _is_header_h1(n)]
     h1s = [h for h in h1s if len(h) >= 4]
     # An <h1> that agrees with a metadata title is the headline as shown on the page (og:title and <title> are
     # sometimes rewritten for sharing): prefer it.
-    for h in h1s:
-        fh = fold(h)
-        for c in cleaned:
-            fc = fold(c)
+    for c in cleaned:
+        fc = fold(c)
+        for h in h1s:
+            fh = fold(h)
             if fh == fc:
                 return c
             if len(fh) >= 8 and (fh in fc or fc in fh) and not any(fold(s) == fh for s in site_names if s):
+                if fc.endswith(fh) and fc[: -len(fh)].endswith(":"):
+                    return c  # the headline's kicker (速報：…) shown outside the <h1>
+                if fh in fc and not fc.startswith(fh) and not fc.endswith(fh) and len(fh) * 2 < len(fc):
+                    continue  # a fragment from the middle of the title, such as a site name in a blog's header
                 return h if len(fh) <= len(fc) + 2 else c
     if cleaned:
         return cleaned[0]
@@ -180,8 +351,11 @@ def find_site_names(metas: dict[str, list[str]], jsonld: list[dict[str, Any]]) -
     names: list[str] = []
     for key in ("og:site_name", "application-name", "twitter:site", "cxenseparse:recs:publisher"):
         value = first_meta(metas, key)
-        if value and not value.startswith("@"):
-            names.append(clean_text(value))
+        if not value or value.startswith("@"):
+            continue
+        if key == "twitter:site" and re.fullmatch(r"[A-Za-z0-9_]{1,15}", value):
+            continue  # a handle without its @ (bund_net) is no name to credit
+        names.append(clean_text(value))
     for obj in article_objects(jsonld):
         pub = obj.get("publisher")
         if isinstance(pub, list) and pub:
