@@ -236,23 +236,46 @@ def _names_from_lines(lines: Iterable[str], identity: list[str], labelled_only: 
     return names
 
 
-def _skip_container(node: LexborNode) -> bool:
+AreaCache = dict[int, tuple[bool, str | None]]
+
+
+def _area(node: LexborNode | None, cache: AreaCache) -> tuple[bool, str | None]:
+    """For a node and its ancestors below <body>: (whether one is a figure, nav, aside or a skipped area; the
+    outermost of them that is an article/main or a footer, as "article" / "footer"). Memoised by node, so the
+    bylines of one page walk each ancestor chain once."""
+    chain: list[LexborNode] = []
+    cur = node
+    state: tuple[bool, str | None] = (False, None)
+    while cur is not None and cur.tag not in ("body", "html"):
+        known = cache.get(cur.mem_id)
+        if known is not None:
+            state = known
+            break
+        chain.append(cur)
+        cur = cur.parent
+    for a in reversed(chain):  # outermost first
+        skip = state[0] or a.tag in ("figure", "figcaption", "nav", "aside") or _skip_area(a)
+        outer = state[1]
+        if outer is None:
+            if a.tag in ("article", "main"):
+                outer = "article"
+            elif a.tag == "footer" or _SITE_FOOTER.search(f'{a.attributes.get("class") or ""} '
+                                                          f'{a.attributes.get("id") or ""}'):
+                outer = "footer"
+        state = (skip, outer)
+        cache[a.mem_id] = state
+    return state
+
+
+def _skip_container(node: LexborNode, cache: AreaCache | None = None) -> bool:
     """Photo credits, navigation, asides, related-article lists, sidebars, and the site's footer (an article's own
     footer, where many blogs put the byline, is kept)."""
     if node.tag in _SKIP_TAGS:
         return True
     if _NOT_BYLINE_CLASS.search(node.attributes.get("class") or ""):
         return True
-    in_footer = False
-    for cur in _ancestors(node):
-        if cur.tag in ("figure", "figcaption", "nav", "aside") or _skip_area(cur):
-            return True
-        if cur.tag in ("article", "main"):
-            in_footer = False
-        elif cur.tag == "footer" or _SITE_FOOTER.search(f'{cur.attributes.get("class") or ""} '
-                                                        f'{cur.attributes.get("id") or ""}'):
-            in_footer = True
-    return in_footer
+    skip, outer = _area(node.parent, {} if cache is None else cache)
+    return skip or outer == "footer"
 
 
 def _ancestors(node: LexborNode, limit: int = 80) -> Iterator[LexborNode]:
@@ -302,8 +325,9 @@ def visible_byline(tree: LexborHTMLParser, identity: list[str]) -> tuple[list[st
     read: list[LexborNode] = []  # elements read whole: the byline elements inside them have been read too
     names: list[str] = []
     parent_id: int | None = None
+    cache: AreaCache = {}
     for node in body.css(_BYLINE_CSS)[:_MAX_CONTAINERS]:
-        if _skip_container(node) or _inside(node, read):
+        if _skip_container(node, cache) or _inside(node, read):
             continue
         if parent_id is not None and (node.parent is None or node.parent.mem_id != parent_id):
             continue
