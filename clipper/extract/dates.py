@@ -78,7 +78,7 @@ class _MonthNames(parserinfo):
     """Month names of the languages whose news gets quoted (dateutil's lookup takes any names): English, German,
     French, Spanish, Italian, Portuguese, Dutch, Russian and Ukrainian (nominative and genitive: август, августа)."""
 
-    MONTHS = [  # noqa: RUF012 (parserinfo reads the class attribute)
+    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]  # (typeshed allows only 2-3 names a month)
         ("jan", "january", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro",
          "januari", "январь", "января", "янв", "січень", "січня", "січ"),
         ("feb", "february", "februar", "feber", "février", "fevrier", "févr", "fevr", "fév", "febrero", "febbraio",
