@@ -681,6 +681,30 @@ def _resolve_utc(best: _Cand, others: list[_Cand], visible: list[ParsedDate], zo
     return best
 
 
+def _day(p: ParsedDate) -> dt.date:
+    """The calendar day as written (in the value's own zone)."""
+    return p.value.date() if isinstance(p.value, dt.datetime) else p.value
+
+
+def _own_zone(best: _Cand, others: list[ParsedDate]) -> _Cand:
+    """A UTC instant written by the page elsewhere with its real offset, or as naive wall time a whole number of
+    hours away (``2023-11-08T22:28:35`` beside ``2023-11-09T03:28:35Z``), in that offset: the same instant."""
+    assert isinstance(best.date.value, dt.datetime)
+    utc = best.date.value.replace(microsecond=0)
+    for p in others:
+        v = p.value
+        if not isinstance(v, dt.datetime) or _is_utc(p):
+            continue
+        if v.tzinfo is not None and v.utcoffset() is not None:
+            if abs((v - utc).total_seconds()) < 60:
+                return _Cand(ParsedDate(utc.astimezone(v.tzinfo)), best.source)
+            continue
+        gap = (v.replace(microsecond=0) - utc.replace(tzinfo=None)).total_seconds()
+        if gap and gap % 900 == 0 and abs(gap) <= 14 * 3600:
+            return _Cand(ParsedDate(utc.astimezone(dt.timezone(dt.timedelta(seconds=gap)))), best.source)
+    return best
+
+
 def _year_in_source(tree: LexborHTMLParser) -> Callable[[int, int], int | None]:
     html: list[str] = []
 
@@ -743,8 +767,14 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     far = [(p, upd) for pos, p, upd in below if pos >= _NEAR]
     if pub:
         best = pub[0]
+        shown_days = {p.value.date() if isinstance(p.value, dt.datetime) else p.value for p, upd in near if not upd}
+        if not ctx.japanese and shown_days and _day(best.date) not in shown_days:  # the page shows another
+            # source's day: that one (Japanese pages show the update time in the header: see _resolve_utc)
+            best = next((c for c in pub[1:] if _day(c.date) in shown_days), best)
         if ctx.japanese and ctx.zone is not None and _is_utc(best.date):
             best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], ctx.zone)
+        elif _is_utc(best.date):  # the same instant as the page writes it elsewhere, in its own zone
+            best = _own_zone(best, [c.date for c in pub[1:]] + [p for p, _upd in near])
         if not best.date.has_time:  # a date-only winner takes the time of a source reading the same day
             for p in [c.date for c in pub] + [p for p, upd in near if not upd]:
                 if isinstance(p.value, dt.datetime) and p.value.date() == best.date.value:
