@@ -488,8 +488,8 @@ def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNod
         best: tuple[int, LexborNode] | None = None
         for node in group:
             text = _squash(_text_of(node))
-            if len(text) < 2 or node.tag == "title":
-                continue
+            if len(text) < 2 or node.tag == "title" or _in_comments(node, 6):
+                continue  # ("6 Kommentare zu “<title>”" is the comments' heading)
             if first is None and node.tag == "h1":
                 first = node
             if any(text in t or (len(t) >= 8 and t in text and len(text) < 2 * len(t)) for t in titles):
@@ -559,17 +559,33 @@ def _in_update(node: LexborNode) -> bool:
     return False
 
 
+_COMMENTS = re.compile(r"comment|kommentar|respond|replies|disqus", re.I)
+
+
+def _in_comments(node: LexborNode, depth: int = 10) -> bool:
+    """Whether ``node`` sits in the readers' comments (``#comments``, ``li.comment``, ...)."""
+    cur: LexborNode | None = node
+    for _ in range(depth):
+        if cur is None or cur.tag in ("body", "html"):
+            return False
+        if _COMMENTS.search(_attr(cur, "class") + " " + _attr(cur, "id")):
+            return True
+        cur = cur.parent
+    return False
+
+
 def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Context,
                 walk: _Walk) -> tuple[list[_Cand], list[_Cand]]:
     """(published candidates in order of trust, modified candidates)."""
     pub: list[_Cand] = []
     mod: list[_Cand] = []
 
-    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None) -> None:
+    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None, visible: bool = False) -> None:
         if isinstance(raw, list) and raw:
             raw = raw[0]
         if isinstance(raw, str) and raw.strip():
-            parsed = _parse(raw, None, ctx.zone, ctx.dayfirst)
+            # a machine-readable 11/01/2023 is month-first (CMSs' en-US default); visible text reads by language
+            parsed = _parse(raw, None, ctx.zone, ctx.dayfirst and visible)
             if parsed is not None:
                 out.append(_Cand(parsed, source, node))
 
@@ -608,11 +624,12 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
         nodes.append(all_times[0])
     seen: set[int] = set()
     for node in nodes:
-        if node.mem_id in seen:
+        if node.mem_id in seen or _in_comments(node):
             continue
         seen.add(node.mem_id)
         updated = _in_update(node)
-        add(mod if updated else pub, _attr(node, "datetime", "content") or _text_of(node), "time", node)
+        machine = _attr(node, "datetime", "content")
+        add(mod if updated else pub, machine or _text_of(node), "time", node, visible=not machine)
     return pub, mod
 
 
@@ -699,7 +716,8 @@ def _own_zone(best: _Cand, others: list[ParsedDate]) -> _Cand:
             if abs((v - utc).total_seconds()) < 60:
                 return _Cand(ParsedDate(utc.astimezone(v.tzinfo)), best.source)
             continue
-        gap = (v.replace(microsecond=0) - utc.replace(tzinfo=None)).total_seconds()
+        wall = v.replace(microsecond=0)
+        gap = (wall - utc.replace(tzinfo=None, second=0 if wall.second == 0 else utc.second)).total_seconds()
         if gap and gap % 900 == 0 and abs(gap) <= 14 * 3600:
             return _Cand(ParsedDate(utc.astimezone(dt.timezone(dt.timedelta(seconds=gap)))), best.source)
     return best
