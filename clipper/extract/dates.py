@@ -116,13 +116,14 @@ _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?<![\d/.-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d|[.,/]\d)",
     r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s>[/-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})(?!\d)",  # 11/28/2016, 05/02/2020
     r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?!\d)",  # day first: 19.07.2014
+    r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<yy>\d{2})(?![\d.])",  # 28.09.19 (20xx)
     rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",  # July 19, 2014
     rf"(?<![\d:.])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?{_MON}\s*,?\s*(?:de\s+|del\s+)?"
     r"(?P<y>\d{4})(?!\d)",  # 19 July 2014, 19. Juli 2014, 15 de agosto de 2016, 15 августа 2016
     r"(?<![\d/.年])(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
     r"(?<![\d/.:-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
 ))
-_AMBIGUOUS, _NAMED = 4, {6, 7}  # _NAMED: forms whose time of day may come first: 17:41 JST, October 13, 2024
+_AMBIGUOUS, _NAMED = 4, {7, 8}  # _NAMED: forms whose time of day may come first: 17:41 JST, October 13, 2024
 _WEEKDAY = r"(?:\([^()\d]{1,4}\)|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?)"
 _TZ = (r"(?P<tz>z(?![a-z])|[+-]\d{2}:?\d{2}(?!\d)|(?:utc|gmt|jst|kst|est|edt|et|pst|pdt|pt|cet|cest|mez|mesz|bst|msk)"
        r"(?![a-z]))")
@@ -220,6 +221,8 @@ def _hits(s: str, limit: int = 200, dayfirst: bool = False) -> Iterator[_Hit]:
             min_year = 1912
         elif g.get("y"):
             year = int(g["y"])
+        elif g.get("yy"):
+            year = 2000 + int(g["yy"])
         time: tuple[int, int, int] | None = None
         tz: dt.tzinfo | None = None
         after = _TIME_AFTER.match(s, m.end(), m.end() + 40)
@@ -698,6 +701,46 @@ def _resolve_utc(best: _Cand, others: list[_Cand], visible: list[ParsedDate], zo
     return best
 
 
+_BOILER = re.compile(r"comment|kommentar|footer|sidebar|related|teaser|newsletter|cookie|consent|\bnav|menu", re.I)
+
+
+def _body_readings(tree: LexborHTMLParser, ctx: _Context,
+                   year_of: Callable[[int, int], int | None]) -> list[tuple[ParsedDate, bool]]:
+    """Dates with a year anywhere in the article's area (``<article>``/``<main>``, else the body), outside
+    navigation, footers, sidebars and comments: the last resort of a page whose headline shows none."""
+    area = tree.css_first("article, main, [role=main]") or tree.body
+    if area is None:
+        return []
+    out: list[str] = []
+    size = 0
+    for n in _forward(area, inside=True, steps=6000):
+        if n.tag in ("nav", "footer", "aside", "form"):
+            continue
+        if n.is_text_node:
+            parent = n.parent
+            if parent is None or parent.tag in ("a", "option") or _in_boiler(parent):
+                continue
+            chunk = (n.text_content or "").strip()
+            if chunk:
+                out.append(("更新 " if _in_update(parent) else "") + chunk)
+                size += len(chunk) + 1
+                if size > 5000:
+                    break
+    return [(p, upd) for _pos, p, upd in _readings(" ".join(out), ctx, None, year_of)]
+
+
+def _in_boiler(node: LexborNode) -> bool:
+    cur: LexborNode | None = node
+    for _ in range(8):
+        if cur is None or cur.tag in ("body", "html", "article", "main"):
+            return False
+        if cur.tag in ("nav", "footer", "aside", "header") or _BOILER.search(
+                _attr(cur, "class") + " " + _attr(cur, "id")):
+            return True
+        cur = cur.parent
+    return False
+
+
 def _day(p: ParsedDate) -> dt.date:
     """The calendar day as written (in the value's own zone)."""
     return p.value.date() if isinstance(p.value, dt.datetime) else p.value
@@ -802,7 +845,10 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     texts = on_url_day + [p for p, upd in near if not upd] + [p for p, upd in far if not upd and p.has_time]
     if texts:
         return _Cand(texts[0], "text")
-    if from_url is not None:
+    if from_url is not None:  # after every date the page shows by its headline; before a blind scan of the body
         return _Cand(from_url, "url")
+    anywhere = [p for p, upd in _body_readings(tree, ctx, year_of) if not upd]
+    if anywhere:
+        return _Cand(anywhere[0], "text")
     updates = [c.date for c in mod] + [p for p, upd in near + far if upd]
     return _Cand(updates[0], mod[0].source if mod else "text") if updates else None
