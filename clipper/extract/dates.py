@@ -118,7 +118,7 @@ _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?!\d)",  # day first: 19.07.2014
     r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<yy>\d{2})(?![\d.])",  # 28.09.19 (20xx)
     rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",  # July 19, 2014
-    rf"(?<![\d:.])(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?{_MON}\s*,?\s*(?:de\s+|del\s+)?"
+    rf"(?<![\d.])(?<!\d:)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?{_MON}\s*,?\s*(?:de\s+|del\s+)?"
     r"(?P<y>\d{4})(?!\d)",  # 19 July 2014, 19. Juli 2014, 15 de agosto de 2016, 15 августа 2016
     r"(?<![\d/.年])(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
     r"(?<![\d/.:-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
