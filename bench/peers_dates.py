@@ -27,6 +27,7 @@ its file name (sha1, even first byte: A, else B); rules are studied on A and che
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import math
@@ -201,6 +202,24 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+FIXTURE_EVERY = 16
+
+
+def write_fixture(corpus_path: str | Path, dest: Path, every: int = FIXTURE_EVERY) -> int:
+    """The CI subset: every ``every``-th dated entry (in the sets' order), its page gzipped (the bytes inside
+    exact), ``truth.json`` (``[{name, file, url, date}]``) and htmldate's LICENSE. Returns the number of pages."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with unpacked(corpus_path) as root:
+        rows = []
+        for i, entry in enumerate(load_entries(root)[::every]):
+            name = f"{i:03}-{entry['file']}.gz"
+            (dest / name).write_bytes(gzip.compress(entry["path"].read_bytes(), mtime=0))
+            rows.append({"name": name, "file": entry["file"], "url": entry["url"], "date": entry["date"]})
+        (dest / "truth.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (dest / "LICENSE").write_bytes((root / "LICENSE").read_bytes())
+    return len(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", default="../shared/corpus")
@@ -208,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("A", "B"), help="only one half of the set (split by file-name hash)")
     parser.add_argument("--failures", action="store_true", help="list each tool's wrong or missing dates")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--fixture", metavar="DIR", help=f"write the CI subset (every {FIXTURE_EVERY}th page) to DIR")
     args = parser.parse_args(argv)
+    if args.fixture:
+        print(f"{write_fixture(args.corpus, Path(args.fixture))} pages written to {args.fixture}")
+        return 0
     names = [n.strip() for n in args.tools.split(",") if n.strip()]
     unknown = [n for n in names if n not in TOOLS]
     if unknown:

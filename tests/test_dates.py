@@ -317,3 +317,185 @@ def test_find_published_never_raises(pieces: list[str], url: str | None) -> None
     html = "".join(pieces)
     result = _find(html, url)
     assert result == (None, None) or (parse_date(result[0] or "") is not None and result[1] is not None)
+
+
+# ------------------------------------------------------------------------------------- beyond Japan (issue 11)
+# Visible strings met on the pages of htmldate's evaluation set (German, French, Spanish, Italian, Portuguese,
+# Russian, Ukrainian, English, Korean, Chinese).
+WORLD_CASES: list[tuple[str, bool, str | None]] = [  # (text, day first, expected ISO)
+    ("Samstag, 19. Juli 2014", True, "2014-07-19"),
+    ("Artikel veröffentlicht am 16.12.2012", True, "2012-12-16"),
+    ("Datum:26. Januar 2022", True, "2022-01-26"),
+    ("Mittwoch, März 7, 2018", True, "2018-03-07"),
+    ("Publié le 29 juin 2019", True, "2019-06-29"),
+    ("1er mars 2020", True, "2020-03-01"),
+    ("05 de julio de 2020", True, "2020-07-05"),
+    ("28 luglio 2020", True, "2020-07-28"),
+    ("Alta Floresta - MT, 22 de novembro de 2020. 18:20", True, "2020-11-22"),
+    ("14 de fevereiro de 2020", True, "2020-02-14"),
+    ("16 мая 2018 г.", True, "2018-05-16"),
+    ("15 августа 2016", True, "2016-08-15"),
+    ("7 серпня 2020", True, "2020-08-07"),
+    ("2020년 3월 5일", True, "2020-03-05"),
+    ("2020年07月12日", True, "2020-07-12"),
+    ("14/06/2019", True, "2019-06-14"),
+    ("05/02/2020", True, "2020-02-05"),  # day first (a German or French page)
+    ("05/02/2020", False, "2020-05-02"),  # month first (a US page)
+    ("13/02/2020", False, "2020-02-13"),  # a number over 12 settles it
+    ("19.7.2014", True, "2014-07-19"),
+    ("1.2.3.2014", True, None),  # a version number, no date
+    ("Mai 2014", True, None),  # no day
+    ("am 32. Juli 2014", True, None),
+]
+
+
+@pytest.mark.parametrize(("text", "dayfirst", "expected"), WORLD_CASES)
+def test_parse_date_world_forms(text: str, dayfirst: bool, expected: str | None) -> None:
+    got = parse_date(text, tz=None, dayfirst=dayfirst)
+    assert (got.iso() if got else None) == expected
+
+
+def test_parse_date_keeps_the_zone_it_is_given() -> None:
+    assert parse_date("2020-06-07T15:06Z", tz=None).iso() == "2020-06-07T15:06:00+00:00"  # type: ignore[union-attr]
+    assert parse_date("2020-05-01 10:30:00", tz=None).iso() == "2020-05-01T10:30:00"  # type: ignore[union-attr]
+    assert parse_date("2020-05-01 10:30:00").iso() == "2020-05-01T10:30:00+09:00"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("html", "url", "expected"), [
+    # a UTC instant on a foreign page stays that instant, in UTC (not moved to the next day in Japan)
+    ('<html lang="uk">' + _ld(datePublished="2020-06-07T15:06Z") + "<h1>Новини</h1></html>",
+     None, ("2020-06-07T15:06:00+00:00", "jsonld")),
+    ('<html lang="en-US"><meta property="article:published_time" content="2020-02-17T23:30:00+00:00"><h1>News</h1>'
+     "<p>Story.</p></html>", None, ("2020-02-17T23:30:00+00:00", "meta")),
+    # a naive time on a non-Japanese page stays naive: the page gives no zone, none is invented
+    ('<html lang="de"><meta name="date" content="2020-05-01 10:30:00"><h1>Neuigkeiten</h1></html>', None,
+     ("2020-05-01T10:30:00", "meta")),
+    # ... and is Japan time on a Japanese page
+    ('<html lang="ja"><meta name="date" content="2020-05-01 10:30:00"><h1>見出し</h1></html>', None,
+     ("2020-05-01T10:30:00+09:00", "meta")),
+    # the visible German date next to the headline
+    ('<html lang="de"><h1>LandesPARTEItag 2014</h1><p class="newsdatum">[Samstag, 19. Juli 2014]</p></html>', None,
+     ("2014-07-19", "text")),
+    ('<html lang="de"><h1>Geflüchtete in Belarus</h1><div class="authored">10.11.2021</div><p>Text.</p></html>', None,
+     ("2021-11-10", "text")),
+    # JSON-LD wrapped in CDATA, or followed by a stray brace
+    ('<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", "datePublished": "2019-06-20"}\n//]]>'
+     "</script><h1>Riverdale</h1>", None, ("2019-06-20", "jsonld")),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2020-10-26T18:10:00+01:00"}}'
+     "</script><h1>Vijesti</h1>", None, ("2020-10-26T18:10:00+01:00", "jsonld")),
+    # other meta names; any CreativeWork's datePublished
+    ('<meta name="publication_date" content="2019-12-19"><h1>Gefahrstoff-Service</h1>', None, ("2019-12-19", "meta")),
+    ('<script type="application/ld+json">{"@type": "Recipe", "datePublished": "2019-06-13"}</script><h1>Cake</h1>',
+     None, ("2019-06-13", "jsonld")),
+    # a date in an element whose class says updated is the update, not the publication
+    ('<html lang="en"><h1>Story title</h1><p><span class="updated">March 20, 2021</span> '
+     '<span class="published">March 14, 2021</span></p></html>', None, ("2021-03-14", "text")),
+    # URL dates strictly: /2008/05/ is a month, not 2020-08-05
+    ('<html lang="de"><h1>Silkroad</h1><p>Text.</p></html>', "https://example.org/2008/05/silkroad.html",
+     (None, None)),
+])
+def test_find_published_world_pages(html: str, url: str | None, expected: tuple[str | None, str | None]) -> None:
+    assert _find(html, url) == expected
+
+
+def test_deeply_nested_jsonld_skips_the_block_and_keeps_the_page() -> None:
+    deep = '<script type="application/ld+json">' + '{"a":' * 100_000 + "1" + "}" * 100_000 + "</script>"
+    html = deep + _ld(datePublished="2020-01-02T10:00:00+01:00") + "<h1>Title</h1>"
+    assert _find(html) == ("2020-01-02T10:00:00+01:00", "jsonld")
+
+
+# ------------------------------------------------------------------------------------------- beyond Japan
+# (text, dayfirst, expected ISO) read with no zone (a page that does not say its zone): snippets of real pages in
+# htmldate's evaluation set
+FOREIGN_CASES: list[tuple[str, bool, str | None]] = [
+    ("Stand: 07.11.2023, 07:30 Uhr", True, "2023-11-07T07:30:00"),
+    ("Datum:26. Januar 2022", True, "2022-01-26"),
+    ("19. Juli 2014 um 10:23 Uhr", True, "2014-07-19T10:23:00"),
+    ("Dagmar Rehak 13 Dezember, 2015 um 01:10", True, "2015-12-13T01:10:00"),
+    ("Von:  Björn Jahner | 31.10.23", True, "2023-10-31"),
+    ("macbacchi 28.09.19 12:44", True, "2019-09-28T12:44:00"),
+    ("15 августа 2016, 13:43", True, "2016-08-15T13:43:00"),
+    ("Опубліковано 7 червня 2020", True, "2020-06-07"),
+    ("2 de abril de 2020", True, "2020-04-02"),
+    ("23 de octubre de 2023. Europa Press/", True, "2023-10-23"),
+    ("8 novembre 2023", True, "2023-11-08"),
+    ("9 juin 2019", True, "2019-06-09"),
+    ("1er juillet 2014", True, "2014-07-01"),
+    ("13/01/2020", True, "2020-01-13"),
+    ("05/02/2020", True, "2020-02-05"),
+    ("05/02/2020", False, "2020-05-02"),
+    ("February 24, 2020 | 9:25pm", False, "2020-02-24T21:25:00"),
+    ("Nov. 8, 2023, 10:28 p.m. ET", False, "2023-11-08T22:28:00-05:00"),
+    ("2020-06-07T15:06Z", True, "2020-06-07T15:06:00+00:00"),
+    ("Heft 4 2014", True, None),  # a word that is no month
+    ("31.02.2020", True, None),
+]
+
+
+@pytest.mark.parametrize(("text", "dayfirst", "expected"), FOREIGN_CASES)
+def test_parse_date_beyond_japan(text: str, dayfirst: bool, expected: str | None) -> None:
+    got = parse_date(text, tz=None, dayfirst=dayfirst)
+    assert (got.iso() if got else None) == expected
+
+
+def test_naive_time_stays_naive_and_its_day_is_the_day_written() -> None:
+    got = parse_date("2020-06-07 23:30", tz=None)
+    assert got is not None and got.iso() == "2020-06-07T23:30:00" and got.day_in_japan() == dt.date(2020, 6, 7)
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://web.archive.org/web/20130307194448/the-pain.net/2008/05/silkroad-roc.html", None),  # not 2020-08-05
+    ("http://tv-orange.de/2012/08/future-of-hope-island/", None),
+    ("https://www.itmedia.co.jp/news/articles/2410/28/news159.html", "2024-10-28"),
+    ("https://pagesix.com/2020/02/24/former-wh-press-secretary/", "2020-02-24"),
+])
+def test_date_from_url_is_strict(url: str, expected: str | None) -> None:
+    got = date_from_url(url)
+    assert (got.iso() if got else None) == expected
+
+
+def _deep_ld() -> str:
+    return '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
+
+
+@pytest.mark.parametrize(("html", "url", "expected"), [
+    # a foreign page: the UTC instant stays UTC (not moved to the next day in Japan)
+    ('<html lang="uk">' + _ld(datePublished="2020-06-07T15:06:00Z") + "<h1>Наступного тижня спека</h1></html>", None,
+     ("2020-06-07T15:06:00+00:00", "jsonld")),
+    # ... and is written in the page's own offset when the page gives the same instant with one
+    ('<html lang="en-US">' + _ld(datePublished="2023-11-09T02:11:03+00:00") + "<h1>Police investigating</h1>"
+     '<time datetime="2023-11-08T21:11:03-05:00">November 8, 2023</time></html>', None,
+     ("2023-11-08T21:11:03-05:00", "time")),
+    # a naive time off Japan is not given a zone
+    ('<html lang="de"><meta name="date" content="2022-01-21 13:30"><h1>Freeride-Schuh</h1></html>', None,
+     ("2022-01-21T13:30:00", "meta")),
+    # a machine-readable 11/01/2023 is month-first even on a German page
+    ('<html lang="de"><meta name="date" content="11/01/2023 12:43:42"><h1>Trinkwasser belastet</h1></html>', None,
+     ("2023-11-01T12:43:42", "meta")),
+    # day-first visible date near the headline
+    ('<html lang="de"><h1>Correctiv-Recherche</h1><p>Stand: 07.11.2023, 07:30 Uhr</p></html>', None,
+     ("2023-11-07T07:30:00", "text")),
+    # JSON-LD in CDATA, and a deeply nested block that is skipped without losing the page
+    ('<html lang="en"><script type="application/ld+json">//<![CDATA[\n'
+     '{"@type": "NewsArticle", "datePublished": "2019-06-13T10:00:00+02:00"}\n//]]></script>' + _deep_ld()
+     + "<h1>Privatisations</h1></html>", None, ("2019-06-13T10:00:00+02:00", "jsonld")),
+    # meta publication_date; any CreativeWork's datePublished
+    ('<html lang="fr"><meta name="publication_date" content="2019-06-09"><h1>Radio</h1></html>', None,
+     ("2019-06-09", "meta")),
+    ('<html lang="en">' + '<script type="application/ld+json">{"@type": "Recipe", "datePublished": "2019-06-13"}'
+     "</script><h1>Easy Pineapple Upside-Down Cake</h1></html>", None, ("2019-06-13", "jsonld")),
+    # a date in span.updated is the update, the other one the publication
+    ('<html lang="en"><h1>Storm Ciarán</h1><p><span class="updated">November 3, 2023</span> '
+     "<span>November 2, 2023</span></p></html>", None, ("2023-11-02", "text")),
+    # the readers' comments' <time> is not the article's
+    ('<html lang="de"><meta property="article:published_time" content="2015-12-12T05:00:37+00:00">'
+     "<h1>Genitalverstümmelung</h1><p>Text</p><ol class=\"commentlist\"><li>Dagmar "
+     '<time datetime="2015-12-13T01:10:03+01:00">13 Dezember, 2015 um 01:10</time></li></ol></html>', None,
+     ("2015-12-12T05:00:37+00:00", "meta")),
+    # the URL's year and month are no date; the article's own line far below the headline is (not the footer's)
+    ('<html lang="de"><article><h1>Quests</h1>' + "<p>Name: Stolen Sack. Level: 70.</p>" * 20
+     + '<div class="footer">Zuletzt geändert 01.01.2013</div><p>Geschrieben am 26.05.2008</p></article></html>',
+     "https://web.archive.org/web/20130307194448/the-pain.net/2008/05/silkroad.html", ("2008-05-26", "text")),
+])
+def test_find_published_beyond_japan(html: str, url: str | None, expected: tuple[str | None, str | None]) -> None:
+    assert _find(html, url) == expected

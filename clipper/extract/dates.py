@@ -32,9 +32,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from dateutil.parser import parserinfo
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from clipper.extract.jsonld import article_objects
+from clipper.extract.jsonld import article_objects, types_of
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 _MAX_INPUT = 2000  # parse_date looks at this many characters at most
@@ -53,7 +54,7 @@ JST = _zone("Asia/Tokyo")
 
 @dataclass(frozen=True)
 class ParsedDate:
-    value: dt.datetime | dt.date  # aware datetime when a time is known, else a date
+    value: dt.datetime | dt.date  # datetime when a time is known (naive when the page gives no zone), else a date
 
     @property
     def has_time(self) -> bool:
@@ -66,33 +67,69 @@ class ParsedDate:
 
     def day_in_japan(self) -> dt.date:
         if isinstance(self.value, dt.datetime):
+            if self.value.tzinfo is None:  # a naive time: the day the page shows
+                return self.value.date()
             return self.value.astimezone(JST).date()
         return self.value
 
 
 # ---------------------------------------------------------------------------------------------------- parsing
-_MON = (r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|december"
-        r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                       "dec"), start=1)}
+class _MonthNames(parserinfo):
+    """Month names of the languages whose news gets quoted (dateutil's lookup takes any names): English, German,
+    French, Spanish, Italian, Portuguese, Dutch, Russian and Ukrainian (nominative and genitive: август, августа)."""
+
+    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]  # (typeshed allows only 2-3 names a month)
+        ("jan", "january", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro",
+         "januari", "январь", "января", "янв", "січень", "січня", "січ"),
+        ("feb", "february", "februar", "feber", "février", "fevrier", "févr", "fevr", "fév", "febrero", "febbraio",
+         "fevereiro", "fev", "februari", "февраль", "февраля", "фев", "лютий", "лютого", "лют"),
+        ("mar", "march", "märz", "maerz", "mär", "mrz", "mars", "marzo", "março", "marco", "maart", "март", "марта",
+         "березень", "березня", "бер"),
+        ("apr", "april", "avril", "avr", "abril", "abr", "aprile", "апрель", "апреля", "квітень", "квітня", "квіт"),
+        ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "май", "мая", "травень", "травня", "трав"),
+        ("jun", "june", "juni", "juin", "junio", "giugno", "giu", "junho", "июнь", "июня", "червень", "червня",
+         "черв"),
+        ("jul", "july", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "июль", "июля", "липень",
+         "липня", "лип"),
+        ("aug", "august", "août", "aout", "agosto", "ago", "augustus", "авг", "август", "августа", "серпень",
+         "серпня", "серп"),
+        ("sep", "sept", "september", "septembre", "septiembre", "setiembre", "settembre", "set", "setembro",
+         "сентябрь", "сентября", "сен", "сент", "вересень", "вересня", "вер"),
+        ("oct", "october", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out", "октябрь",
+         "октября", "окт", "жовтень", "жовтня", "жовт"),
+        ("nov", "november", "novembre", "noviembre", "novembro", "ноябрь", "ноября", "ноя", "листопад",
+         "листопада", "лист"),
+        ("dec", "december", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
+         "dezembro", "декабрь", "декабря", "дек", "грудень", "грудня", "груд"),
+    ]
+
+
+_MONTH_NAMES = _MonthNames()
+_MON = r"(?P<mon>[^\W\d_]{3,10})\.?"  # any word; kept only when _MONTH_NAMES knows it
 _ERAS = {"令和": (2018, 99), "平成": (1988, 31), "昭和": (1925, 64), "大正": (1911, 15)}  # year 0, last year
-# Date forms, most specific first (a tie on position goes to the earlier form). Groups: y, m, d / mon / era.
+# Date forms, most specific first (a tie on position goes to the earlier form). Groups: y, m, d / mon / era;
+# a, b: the two numbers of an ambiguous a/b/yyyy, read day-first or month-first by the page's language.
 _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?P<era>令和|平成|昭和|大正)\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
     r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일号]",
     r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<cH>\d{2})(?P<cM>\d{2})(?P<cS>\d{2})?(?:\.\d+)?(?!\d)",  # compact
     r"(?<![\d/.-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d|[.,/]\d)",
-    r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?!\d)",  # US 11/28/2016
-    rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",
-    rf"(?<![\d:])(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MON}\s*,?\s+(?P<y>\d{{4}})(?!\d)",
+    r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s>[/-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})(?!\d)",  # 11/28/2016, 05/02/2020
+    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?!\d)",  # day first: 19.07.2014
+    r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<yy>\d{2})(?![\d.])",  # 28.09.19 (20xx)
+    rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",  # July 19, 2014
+    rf"(?<![\d.])(?<!\d:)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?{_MON}\s*,?\s*(?:de\s+|del\s+)?"
+    r"(?P<y>\d{4})(?!\d)",  # 19 July 2014, 19. Juli 2014, 15 de agosto de 2016, 15 августа 2016
     r"(?<![\d/.年])(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
     r"(?<![\d/.:-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
 ))
-_ENGLISH = {5, 6}
+_AMBIGUOUS, _NAMED = 4, {7, 8}  # _NAMED: forms whose time of day may come first: 17:41 JST, October 13, 2024
 _WEEKDAY = r"(?:\([^()\d]{1,4}\)|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?)"
-_TZ = r"(?P<tz>z(?![a-z])|[+-]\d{2}:?\d{2}(?!\d)|(?:utc|gmt|jst|kst|est|edt|et|pst|pdt|pt)(?![a-z]))"
+_TZ = (r"(?P<tz>z(?![a-z])|[+-]\d{2}:?\d{2}(?!\d)|(?:utc|gmt|jst|kst|est|edt|et|pst|pdt|pt|cet|cest|mez|mesz|bst|msk)"
+       r"(?![a-z]))")
 _TIME_AFTER = re.compile(
-    rf"[\s,]*(?:t|at\s|@)?\s*(?:{_WEEKDAY}\s*)?(?P<ap1>午前|午後|am\s|pm\s)?\s*(?P<H>\d{{1,2}})"
+    rf"[\s,|–-]*(?:t|at\s|@|um\s|à\s|a\s+las\s|às\s|alle\s|в\s|o\s)?\s*(?:{_WEEKDAY}\s*)?(?P<ap1>午前|午後|am\s|pm\s)?"
+    r"\s*(?P<H>\d{1,2})"
     r"(?::(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?|\s*時\s*(?:(?P<M2>\d{1,2})\s*分)?(?:\s*(?P<S2>\d{1,2})\s*秒)?)"
     rf"(?:\s*(?P<ap2>[ap]\.?m\.?)(?![a-z]))?(?:\s*{_TZ})?", re.I)
 _TIME_BEFORE = re.compile(
@@ -101,7 +138,9 @@ _TIME_BEFORE = re.compile(
 _OFFSET = re.compile(rf"\s*{_TZ}", re.I)
 _TZ_NAMES = {"z": "UTC", "utc": "UTC", "gmt": "UTC", "jst": "Asia/Tokyo", "kst": "Asia/Seoul",
              "est": "America/New_York", "edt": "America/New_York", "et": "America/New_York",
-             "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pt": "America/Los_Angeles"}
+             "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pt": "America/Los_Angeles",
+             "cet": "Europe/Berlin", "cest": "Europe/Berlin", "mez": "Europe/Berlin", "mesz": "Europe/Berlin",
+             "bst": "Europe/London", "msk": "Europe/Moscow"}
 
 
 @dataclass(frozen=True)
@@ -146,8 +185,9 @@ def _time(m: re.Match[str]) -> tuple[tuple[int, int, int], dt.tzinfo | None]:
     return (hour, minute, second), _tzinfo(g.get("tz"))
 
 
-def _hits(s: str, limit: int = 200) -> Iterator[_Hit]:
-    """Every date in ``s`` (already NFKC-normalised), in order, overlapping matches dropped."""
+def _hits(s: str, limit: int = 200, dayfirst: bool = False) -> Iterator[_Hit]:
+    """Every date in ``s`` (already NFKC-normalised), in order, overlapping matches dropped. ``dayfirst``: an
+    ambiguous ``05/02/2020`` is the 5th of February (else May 2nd; a number over 12 settles it either way)."""
     found: list[tuple[int, int, re.Match[str]]] = []
     for i, rx in enumerate(_FORMS):
         for n, m in enumerate(rx.finditer(s)):
@@ -159,10 +199,20 @@ def _hits(s: str, limit: int = 200) -> Iterator[_Hit]:
     for start, i, m in found:
         if start < last_end:
             continue
-        last_end = m.end()
         g = m.groupdict()
+        if g.get("mon"):
+            month = _MONTH_NAMES.month(g["mon"]) or 0
+            if not month:
+                continue  # a word that is no month name
+        elif g.get("a"):
+            a, b = int(g["a"]), int(g["b"])
+            day_first = b > 12 if a <= 12 and b <= 12 else a > 12
+            day_first = dayfirst if a <= 12 and b <= 12 else day_first
+            month, g["d"] = (b, g["a"]) if day_first else (a, g["b"])
+        else:
+            month = int(g["m"])
+        last_end = m.end()
         min_year = MIN_YEAR
-        month = _MONTHS[g["mon"].lower()[:3]] if g.get("mon") else int(g["m"])
         year: int | None = None
         if g.get("era"):
             zero, last = _ERAS[g["era"]]
@@ -171,6 +221,8 @@ def _hits(s: str, limit: int = 200) -> Iterator[_Hit]:
             min_year = 1912
         elif g.get("y"):
             year = int(g["y"])
+        elif g.get("yy"):
+            year = 2000 + int(g["yy"])
         time: tuple[int, int, int] | None = None
         tz: dt.tzinfo | None = None
         after = _TIME_AFTER.match(s, m.end(), m.end() + 40)
@@ -182,14 +234,14 @@ def _hits(s: str, limit: int = 200) -> Iterator[_Hit]:
         elif after:
             time, tz = _time(after)
             last_end = after.end()
-        elif i in _ENGLISH:
+        elif i in _NAMED:
             before = _TIME_BEFORE.search(s[max(0, start - 30):start])
             if before:
                 time, tz = _time(before)
         yield _Hit(start, last_end, year, month, int(g["d"]), time, tz, min_year)
 
 
-def _make(hit: _Hit, year: int | None, zone: dt.tzinfo) -> ParsedDate | None:
+def _make(hit: _Hit, year: int | None, zone: dt.tzinfo | None) -> ParsedDate | None:
     if year is None or not (hit.min_year <= year <= MAX_YEAR):
         return None
     try:
@@ -205,12 +257,17 @@ def _make(hit: _Hit, year: int | None, zone: dt.tzinfo) -> ParsedDate | None:
     return ParsedDate(moment.replace(tzinfo=hit.tz or zone))
 
 
-def parse_date(text: str, *, year_hint: int | None = None, tz: str = "Asia/Tokyo") -> ParsedDate | None:
+def parse_date(text: str, *, year_hint: int | None = None, tz: str | None = "Asia/Tokyo",
+               dayfirst: bool = False) -> ParsedDate | None:
     """The first date in ``text`` (None when there is none; never today's date, never an exception).
 
-    Dates without a year take ``year_hint``; naive times are read in ``tz``.
+    Dates without a year take ``year_hint``; naive times are read in ``tz`` (``None``: they stay naive, the zone
+    is unknown); ``dayfirst`` reads an ambiguous ``05/02/2020`` as 5 February.
     """
-    zone = _zone(tz)
+    return _parse(text, year_hint, _zone(tz) if tz else None, dayfirst)
+
+
+def _parse(text: str, year_hint: int | None, zone: dt.tzinfo | None, dayfirst: bool) -> ParsedDate | None:
     if not isinstance(text, str):
         return None
     s = _norm(text[:_MAX_INPUT]).strip()
@@ -219,7 +276,7 @@ def parse_date(text: str, *, year_hint: int | None = None, tz: str = "Asia/Tokyo
         y, m, d, m2, d2 = whole.groups()
         hit = _Hit(0, len(s), int(y) if y else None, int(m or m2), int(d or d2), None, None)
         return _make(hit, year_hint if hit.year is None else hit.year, zone)
-    for hit in _hits(s):
+    for hit in _hits(s, dayfirst=dayfirst):
         found = _make(hit, year_hint if hit.year is None else hit.year, zone)
         if found is not None:
             return found
@@ -234,17 +291,22 @@ _URL_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"/(\d\d)(\d\d)/(\d\d)/"), "yymd"),  # ITmedia-style /2410/28/
     (re.compile(r"/(\d\d)(\d\d)(\d\d)/"), "yymd"),  # /160801/
 )
+_URL_MONTH = re.compile(r"(?<![\d])((?:19|20)\d\d)[/_-](0[1-9]|1[0-2])(?=[/_.?#&-]|$)")  # /2008/05/: a month
 
 
 def date_from_url(url: str) -> ParsedDate | None:
-    """The date written in a URL's path or query (not its host), or None."""
+    """The date written in a URL's path or query (not its host), or None. Strict: ``/2008/05/`` is May 2008
+    (no day, so no date), never 2020-08-05."""
     try:
         parts = urlsplit(url or "")
     except ValueError:
         return None
     where = parts.path + ("?" + parts.query if parts.query else "")
+    months = {m.start(1) for m in _URL_MONTH.finditer(where)}
     for rx, kind in _URL_FORMS:
         for m in rx.finditer(where):
+            if kind == "yymd" and (m.start(1) in months or m.start(1) - 2 in months):
+                continue  # the digits of a year/month pair read another way
             y, mo, d = (int(x) for x in m.groups())
             year = 2000 + y if kind == "yymd" else y
             found = _make(_Hit(0, 0, year, mo, d, None, None), year, JST)
@@ -295,10 +357,21 @@ _META_PUBLISHED = (
     "pubdate", "publishdate", "publish-date", "publish_date", "published_time", "published_at", "date_published",
     "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "creation_date", "created",
     "cxenseparse:recs:publishtime", "sailthru.date", "parsely-pub-date", "article.published", "odate",
-    "original-publish-date", "dc.date", "dcterms.date", "date", "release_date",
+    "original-publish-date", "publication_date", "publication-date", "publicationdate", "citation_publication_date",
+    "citation_date", "citation_online_date", "prism.publicationdate", "article:publicationdate", "article:post_date",
+    "article_date_original", "article.created", "originalpublicationdate", "dc.date.publication", "dc:date",
+    "dc:created", "dc.created", "rnews:datepublished", "bt:pubdate", "og:pubdate", "pubtime", "publish_time",
+    "published-date", "published_date", "date_created", "datecreated", "dateposted", "displaydate",
+    "shareaholic:article_published_time", "vr:published_time", "mediator_published_time", "twt-published-at",
+    "dcsext.articlefirstpublished", "content_create_date", "doc_date", "rbpubdate", "gentime", "pdate", "ptime",
+    "dc.date", "dcterms.date", "date", "release_date", "video:release_date", "timestamp",
 )
 _META_MODIFIED = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "lastupdate",
                   "last-modified", "datemodified", "modified_time", "article:modified", "sailthru.lastmodified")
+# JSON-LD objects whose datePublished is not the page's: the comments, reviews, pictures and people on it
+_NOT_THE_PAGE = frozenset({"Comment", "Review", "ImageObject", "VideoObject", "AudioObject", "MediaObject", "Person",
+                           "Organization", "Answer", "Question", "Rating", "Offer", "Product", "Event"})
+_UPDATE_CLASS = re.compile(r"updat|modif|dateModified|aktualisiert", re.I)
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "rt", "rp", "head", "select", "iframe", "button"})
 _NEAR = 300  # characters either side of the headline where the article's own date lives
 _UPDATE_LABEL = re.compile(r"(更新|修正|updated?|modified)[^\d]{0,4}$", re.I)
@@ -379,6 +452,8 @@ class _Walk:
                 if n.is_text_node:
                     chunk = (n.text_content or "").strip()
                     if chunk:
+                        if n.parent is not None and _in_update(n.parent):
+                            chunk = "更新 " + chunk  # a date in span.updated is the update, whatever its label
                         out.append(chunk)
                         size += len(chunk) + 1
                         if size > limit:
@@ -416,8 +491,8 @@ def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNod
         best: tuple[int, LexborNode] | None = None
         for node in group:
             text = _squash(_text_of(node))
-            if len(text) < 2 or node.tag == "title":
-                continue
+            if len(text) < 2 or node.tag == "title" or _in_comments(node, 6):
+                continue  # ("6 Kommentare zu “<title>”" is the comments' heading)
             if first is None and node.tag == "h1":
                 first = node
             if any(text in t or (len(t) >= 8 and t in text and len(text) < 2 * len(t)) for t in titles):
@@ -428,34 +503,92 @@ def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNod
     return first
 
 
-def _page_zone(tree: LexborHTMLParser, sample: str) -> dt.tzinfo:
+@dataclass(frozen=True)
+class _Context:
+    zone: dt.tzinfo | None  # how naive times are read: None where the page does not say (they stay naive)
+    japanese: bool  # a Japanese page: naive times are Japan time, UTC labels may be Japan wall time
+    dayfirst: bool  # 05/02/2020 is 5 February
+
+
+_MONTH_FIRST_LANGS = ("en-us", "en-ca", "en-ph", "ja", "zh", "ko")
+_MONTH_FIRST_TLDS = frozenset({"com", "org", "net", "us", "gov", "edu", "mil", "jp", "cn", "tw", "kr", "ph", "ca"})
+
+
+def _page_context(tree: LexborHTMLParser, sample: str, url: str | None) -> _Context:
+    """The page's language decides how its dates read: Japan time only on Japanese pages (declared ``ja``, a
+    ``.jp`` host, or kana in the text near the headline), China/Korea time on Chinese/Korean pages, else the
+    zone the page writes or none; day-first numbers wherever the language writes them so."""
     root = tree.root
-    lang = (_attr(root, "lang", "xml:lang") if root is not None else "").lower()
+    lang = (_attr(root, "lang", "xml:lang") if root is not None else "").lower().replace("_", "-")
+    if not lang:
+        meta = tree.css_first('meta[http-equiv="content-language" i], meta[property="og:locale"]')
+        lang = (_attr(meta, "content") if meta is not None else "").lower().replace("_", "-")
+    if not re.match(r"[a-z]{2,3}(?:-|$)", lang) or lang.startswith("utf"):
+        lang = ""  # Content-Language: utf-8 and the like
+    host = (urlsplit(url).hostname or "") if url else ""
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if lang:
+        dayfirst = not lang.startswith(_MONTH_FIRST_LANGS) and lang != "en"
+        dayfirst = dayfirst or (lang == "en" and bool(tld) and tld not in _MONTH_FIRST_TLDS)
+    else:
+        dayfirst = bool(tld) and tld not in _MONTH_FIRST_TLDS
     if lang.startswith("zh"):
-        return _zone("Asia/Taipei" if ("tw" in lang or "hant" in lang) else "Asia/Shanghai")
+        return _Context(_zone("Asia/Taipei" if ("tw" in lang or "hant" in lang) else "Asia/Shanghai"), False, False)
     if lang.startswith("ko"):
-        return _zone("Asia/Seoul")
-    if not lang:  # undeclared: Korean or Chinese text (no kana to speak of) is not in Japan time
-        kana = len(re.findall(r"[\u3041-\u309f\u30a1-\u30fa]", sample))
+        return _Context(_zone("Asia/Seoul"), False, False)
+    kana = len(re.findall(r"[\u3041-\u309f\u30a1-\u30fa]", sample))
+    if lang.startswith("ja") or host.endswith(".jp") or kana >= 20:  # (templates declare lang="en" on ja pages)
+        return _Context(JST, True, False)
+    if not lang:  # undeclared: Korean or Chinese text (no kana to speak of) is not in Japan time, Japanese is
         if len(re.findall(r"[\uac00-\ud7af]", sample)) >= max(50, 50 * kana):
-            return _zone("Asia/Seoul")
-        if len(re.findall(r"[\u4e00-\u9fff]", sample)) >= max(100, 50 * kana):
-            return _zone("Asia/Shanghai")
-    return JST
+            return _Context(_zone("Asia/Seoul"), False, False)
+        hanzi = len(re.findall(r"[\u4e00-\u9fff]", sample))
+        if hanzi >= max(100, 50 * kana):
+            return _Context(_zone("Asia/Shanghai"), False, False)
+        if kana or hanzi:
+            return _Context(JST, True, False)
+    return _Context(None, False, dayfirst)
 
 
-def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], zone: dt.tzinfo,
+def _in_update(node: LexborNode) -> bool:
+    """Whether ``node`` sits in an element whose class or itemprop says update (``span.updated``, ...)."""
+    cur: LexborNode | None = node
+    for _ in range(3):
+        if cur is None or cur.tag in ("body", "html", "article", "main"):
+            return False
+        if _UPDATE_CLASS.search(_attr(cur, "class") + " " + _attr(cur, "itemprop") + " " + _attr(cur, "id")):
+            return True
+        cur = cur.parent
+    return False
+
+
+_COMMENTS = re.compile(r"comment|kommentar|respond|replies|disqus", re.I)
+
+
+def _in_comments(node: LexborNode, depth: int = 10) -> bool:
+    """Whether ``node`` sits in the readers' comments (``#comments``, ``li.comment``, ...)."""
+    cur: LexborNode | None = node
+    for _ in range(depth):
+        if cur is None or cur.tag in ("body", "html"):
+            return False
+        if _COMMENTS.search(_attr(cur, "class") + " " + _attr(cur, "id")):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Context,
                 walk: _Walk) -> tuple[list[_Cand], list[_Cand]]:
     """(published candidates in order of trust, modified candidates)."""
-    tz = str(zone)
     pub: list[_Cand] = []
     mod: list[_Cand] = []
 
-    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None) -> None:
+    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None, visible: bool = False) -> None:
         if isinstance(raw, list) and raw:
             raw = raw[0]
         if isinstance(raw, str) and raw.strip():
-            parsed = parse_date(raw, tz=tz)
+            # a machine-readable 11/01/2023 is month-first (CMSs' en-US default); visible text reads by language
+            parsed = _parse(raw, None, ctx.zone, ctx.dayfirst and visible)
             if parsed is not None:
                 out.append(_Cand(parsed, source, node))
 
@@ -465,6 +598,7 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], zone: dt.t
             add(pub, obj.get(key), "jsonld")
     for obj in arts:
         add(mod, obj.get("dateModified"), "jsonld")
+    n_jsonld = len(pub)
     metas: dict[str, list[str]] = {}
     for m in tree.css("meta"):
         value = _attr(m, "content", "value")
@@ -473,6 +607,11 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], zone: dt.t
     for key in _META_PUBLISHED + tuple(k for k in metas if k.endswith("pubday")):
         for value in metas.get(key, ()):
             add(pub, value, "meta")
+    if not n_jsonld:  # any other CreativeWork's datePublished (a Recipe, a WebSite...), after the meta tags
+        ids = {id(o) for o in arts}
+        for obj in jsonld:
+            if id(obj) not in ids and not types_of(obj) & _NOT_THE_PAGE:
+                add(pub, obj.get("datePublished"), "jsonld")
     for key in _META_MODIFIED:
         for value in metas.get(key, ()):
             add(mod, value, "meta")
@@ -488,16 +627,16 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], zone: dt.t
         nodes.append(all_times[0])
     seen: set[int] = set()
     for node in nodes:
-        if node.mem_id in seen:
+        if node.mem_id in seen or _in_comments(node):
             continue
         seen.add(node.mem_id)
-        around = " ".join(_attr(n, "class", "itemprop") for n in (node, node.parent) if n is not None)
-        updated = re.search(r"updat|modif|dateModified", around, re.I) is not None
-        add(mod if updated else pub, _attr(node, "datetime", "content") or _text_of(node), "time", node)
+        updated = _in_update(node)
+        machine = _attr(node, "datetime", "content")
+        add(mod if updated else pub, machine or _text_of(node), "time", node, visible=not machine)
     return pub, mod
 
 
-def _readings(text: str, zone: dt.tzinfo, ref: dt.date | None,
+def _readings(text: str, ctx: _Context, ref: dt.date | None,
               year_of: Callable[[int, int], int | None]) -> list[tuple[int, ParsedDate, bool]]:
     """Visible dates in ``text`` that have a year or a time of day: (position, date, labelled as an update).
 
@@ -506,13 +645,13 @@ def _readings(text: str, zone: dt.tzinfo, ref: dt.date | None,
     """
     s = _norm(text)
     out: list[tuple[int, ParsedDate, bool]] = []
-    for hit in _hits(s, limit=50):
+    for hit in _hits(s, limit=50, dayfirst=ctx.dayfirst):
         year = hit.year
         if year is None:
             if hit.time is None:
                 continue
             year = _nearest_year(hit.month, hit.day, ref) if ref else year_of(hit.month, hit.day)
-        found = _make(hit, year, zone)
+        found = _make(hit, year, ctx.zone)
         if found is not None:
             updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 12):hit.start])
                            or s.startswith("更新", hit.end))  # 01時40分更新; not "… 更新: <next date>"
@@ -562,6 +701,71 @@ def _resolve_utc(best: _Cand, others: list[_Cand], visible: list[ParsedDate], zo
     return best
 
 
+_BOILER = re.compile(r"comment|kommentar|footer|sidebar|related|teaser|newsletter|cookie|consent|\bnav|menu", re.I)
+
+
+def _body_readings(tree: LexborHTMLParser, ctx: _Context,
+                   year_of: Callable[[int, int], int | None]) -> list[tuple[ParsedDate, bool]]:
+    """Dates with a year anywhere in the article's area (``<article>``/``<main>``, else the body), outside
+    navigation, footers, sidebars and comments: the last resort of a page whose headline shows none."""
+    area = tree.css_first("article, main, [role=main]") or tree.body
+    if area is None:
+        return []
+    out: list[str] = []
+    size = 0
+    for n in _forward(area, inside=True, steps=6000):
+        if n.tag in ("nav", "footer", "aside", "form"):
+            continue
+        if n.is_text_node:
+            parent = n.parent
+            if parent is None or parent.tag in ("a", "option") or _in_boiler(parent):
+                continue
+            chunk = (n.text_content or "").strip()
+            if chunk:
+                out.append(("更新 " if _in_update(parent) else "") + chunk)
+                size += len(chunk) + 1
+                if size > 5000:
+                    break
+    return [(p, upd) for _pos, p, upd in _readings(" ".join(out), ctx, None, year_of)]
+
+
+def _in_boiler(node: LexborNode) -> bool:
+    cur: LexborNode | None = node
+    for _ in range(8):
+        if cur is None or cur.tag in ("body", "html", "article", "main"):
+            return False
+        if cur.tag in ("nav", "footer", "aside", "header") or _BOILER.search(
+                _attr(cur, "class") + " " + _attr(cur, "id")):
+            return True
+        cur = cur.parent
+    return False
+
+
+def _day(p: ParsedDate) -> dt.date:
+    """The calendar day as written (in the value's own zone)."""
+    return p.value.date() if isinstance(p.value, dt.datetime) else p.value
+
+
+def _own_zone(best: _Cand, others: list[ParsedDate]) -> _Cand:
+    """A UTC instant written by the page elsewhere with its real offset, or as naive wall time a whole number of
+    hours away (``2023-11-08T22:28:35`` beside ``2023-11-09T03:28:35Z``), in that offset: the same instant."""
+    assert isinstance(best.date.value, dt.datetime)
+    utc = best.date.value.replace(microsecond=0)
+    for p in others:
+        v = p.value
+        if not isinstance(v, dt.datetime) or _is_utc(p):
+            continue
+        if v.tzinfo is not None and v.utcoffset() is not None:
+            if abs((v - utc).total_seconds()) < 60:
+                return _Cand(ParsedDate(utc.astimezone(v.tzinfo)), best.source)
+            continue
+        wall = v.replace(microsecond=0)
+        gap = (wall - utc.replace(tzinfo=None, second=0 if wall.second == 0 else utc.second)).total_seconds()
+        if gap and gap % 900 == 0 and abs(gap) <= 14 * 3600:
+            return _Cand(ParsedDate(utc.astimezone(dt.timezone(dt.timedelta(seconds=gap)))), best.source)
+    return best
+
+
 def _year_in_source(tree: LexborHTMLParser) -> Callable[[int, int], int | None]:
     html: list[str] = []
 
@@ -577,43 +781,61 @@ def _year_in_source(tree: LexborHTMLParser) -> Callable[[int, int], int | None]:
 
 def find_published(tree: LexborHTMLParser, *, url: str | None, jsonld: list[dict[str, Any]]) -> tuple[
         str | None, str | None]:
-    """(ISO date or date-time, source) of the article's publication, or (None, None). Never raises."""
+    """(ISO date or date-time, source) of the article's publication, or (None, None). Never raises.
+
+    A time keeps the zone the page gives it (none when it gives none); only on a Japanese page is a UTC instant
+    shown in Japan time (the same instant)."""
     try:
         found = _find_published(tree, url, jsonld or [])
     except Exception:  # a date is never worth failing a clip over (pathological markup, recursion limits)
         return None, None
     if found is None:
         return None, None
-    value = found.date.value
-    if isinstance(value, dt.datetime) and value.utcoffset() == dt.timedelta(0):
-        return ParsedDate(value.astimezone(JST)).iso(), found.source
-    return found.date.iso(), found.source
+    cand, ctx = found
+    value = cand.date.value
+    if ctx.japanese and isinstance(value, dt.datetime) and value.utcoffset() == dt.timedelta(0):
+        return ParsedDate(value.astimezone(JST)).iso(), cand.source
+    return cand.date.iso(), cand.source
 
 
-def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]]) -> _Cand | None:
+def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]]) -> tuple[
+        _Cand, _Context] | None:
     if tree.root is None:
         return None
     head = _headline(tree, jsonld)
     walk = _Walk(head)
     after, before = " ".join(walk.after), " ".join(walk.before)
-    zone = _page_zone(tree, (_text_of(head) if head is not None else "") + after[:1500] + before)
-    pub, mod = _structured(tree, jsonld, zone, walk)
+    ctx = _page_context(tree, (_text_of(head) if head is not None else "") + after[:1500] + before, url)
+    found = _choose(tree, url, jsonld, head, walk, ctx)
+    return (found, ctx) if found is not None else None
+
+
+def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]], head: LexborNode | None,
+            walk: _Walk, ctx: _Context) -> _Cand | None:
+    after, before = " ".join(walk.after), " ".join(walk.before)
+    pub, mod = _structured(tree, jsonld, ctx, walk)
     from_url = date_from_url(url) if url else None
     ref = pub[0].date.day_in_japan() if pub else (from_url.value if from_url else None)
     year_of = _year_in_source(tree)
     # visible dates: next to the headline (below, then above), then further down (a time, or the URL's day)
-    below = _readings(after, zone, ref, year_of)
-    inside = _readings(_text_of(head), zone, ref, year_of) if head is not None else []
+    below = _readings(after, ctx, ref, year_of)
+    inside = _readings(_text_of(head), ctx, ref, year_of) if head is not None else []
     near = [(p, upd) for pos, p, upd in below if pos < _NEAR] + [(p, upd) for _pos, p, upd in inside] + [
-        (p, upd) for _pos, p, upd in _readings(before, zone, ref, year_of)[::-1]]
+        (p, upd) for _pos, p, upd in _readings(before, ctx, ref, year_of)[::-1]]
     for cand in pub:
         if cand.node is not None:
-            near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), zone, ref, year_of)]
+            near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), ctx, ref, year_of)]
     far = [(p, upd) for pos, p, upd in below if pos >= _NEAR]
     if pub:
         best = pub[0]
-        if _is_utc(best.date):
-            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], zone)
+        shown_days = {p.value.date() if isinstance(p.value, dt.datetime) else p.value for p, upd in near if not upd}
+        if not ctx.japanese and shown_days and _day(best.date) not in shown_days:  # the page shows another
+            # source's day: that one (Japanese pages show the update time in the header: see _resolve_utc)
+            best = next((c for c in pub[1:] if _day(c.date) in shown_days), best)
+        if ctx.japanese and ctx.zone is not None and _is_utc(best.date):
+            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], ctx.zone)
+        elif _is_utc(best.date):  # the same instant as the page writes it elsewhere, in its own zone
+            best = _own_zone(best, [c.date for c in pub[1:]] + [p for p, _upd in near])
         if not best.date.has_time:  # a date-only winner takes the time of a source reading the same day
             for p in [c.date for c in pub] + [p for p, upd in near if not upd]:
                 if isinstance(p.value, dt.datetime) and p.value.date() == best.date.value:
@@ -623,7 +845,10 @@ def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[s
     texts = on_url_day + [p for p, upd in near if not upd] + [p for p, upd in far if not upd and p.has_time]
     if texts:
         return _Cand(texts[0], "text")
-    if from_url is not None:
+    if from_url is not None:  # after every date the page shows by its headline; before a blind scan of the body
         return _Cand(from_url, "url")
+    anywhere = [p for p, upd in _body_readings(tree, ctx, year_of) if not upd]
+    if anywhere:
+        return _Cand(anywhere[0], "text")
     updates = [c.date for c in mod] + [p for p, upd in near + far if upd]
     return _Cand(updates[0], mod[0].source if mod else "text") if updates else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -13,31 +14,52 @@ ARTICLE_TYPES = {
 }
 
 
-def _flatten(obj: Any, out: list[dict[str, Any]]) -> None:
+_CDATA = re.compile(r"^\s*(?://\s*|/\*\s*)?<!\[CDATA\[|(?://\s*|/\*\s*)?\]\]>(?:\s*\*/)?\s*$")
+_DECODER = json.JSONDecoder(strict=False)
+
+
+def _flatten(obj: Any, out: list[dict[str, Any]], depth: int = 0) -> None:
+    if depth > 20:  # lists of lists of ... : nothing a page means
+        return
     if isinstance(obj, list):
         for item in obj:
-            _flatten(item, out)
+            _flatten(item, out, depth + 1)
     elif isinstance(obj, dict):
         out.append(obj)
         if "@graph" in obj:
-            _flatten(obj["@graph"], out)
+            _flatten(obj["@graph"], out, depth + 1)
+
+
+def _decode(raw: str) -> Any:
+    """The block's JSON: as written, else with trailing commas dropped, else its first value (a block with a
+    stray closing brace after it). Raises ValueError (or RecursionError on absurd nesting)."""
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    fixed = raw.replace("\n", " ").replace(",}", "}").replace(",]", "]")
+    try:
+        return json.loads(fixed, strict=False)
+    except ValueError:
+        return _DECODER.raw_decode(fixed)[0]
 
 
 def load_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """Every JSON-LD object in the page. Broken blocks are skipped (a trailing comma will not stop us)."""
+    """Every JSON-LD object in the page. Broken blocks are skipped (a trailing comma, a stray brace after the object
+    or a ``<![CDATA[ ... ]]>`` wrapper will not stop us; nesting too deep to decode skips the block)."""
     out: list[dict[str, Any]] = []
     for node in tree.css('script[type="application/ld+json"]'):
         raw = node.text(deep=True, separator="") or ""
-        raw = raw.strip().rstrip(";")
+        raw = raw.strip()
+        if raw.startswith(("<!", "//", "/*")) or raw.endswith(">"):
+            raw = _CDATA.sub("", raw).strip()
+        raw = raw.rstrip(";")
         if not raw:
             continue
         try:
-            data = json.loads(raw, strict=False)
-        except ValueError:
-            try:
-                data = json.loads(raw.replace("\n", " ").replace(",}", "}").replace(",]", "]"), strict=False)
-            except ValueError:
-                continue
+            data = _decode(raw)
+        except (ValueError, RecursionError):
+            continue
         _flatten(data, out)
     return out
 
