@@ -45,7 +45,7 @@ _BLOCK = frozenset(
     " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody tfoot thead tr ul caption"
     " legend".split()
 )
-_SKIP = frozenset("script style noscript template svg iframe button select textarea input head title".split())
+_SKIP = frozenset("script style template svg iframe button select textarea input head title".split())
 # Inline tags whose class names are not worth reading (formatting, not widgets).
 _PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -61,8 +61,20 @@ _NEG_WORDS = frozenset(
     outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
     screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
     noprint yarpp addtoany bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
-    subhead dek""".split()
+    subhead dek metadata postmeta postmetadata commentlist""".split()
 )
+# A junk word run together with a word for a part of a page names that part: commentlist, commentsbox,
+# postmetadata, sharebar. Only these pairs count, so that commentary or sharepoint stay plain words.
+_PART_WORDS = (
+    "list box area wrap wrapper container section block holder inner outer form count link links data info bar "
+    "post entry article page site top bottom item items module panel wrapper title head tools buttons icons".split()
+)
+_COMPOUND_JUNK = tuple(
+    "comment comments share sharing social related sidebar widget newsletter subscribe sponsor advert breadcrumb "
+    "meta footer header nav menu popup modal cookie cookies byline author tags caption".split()
+)
+# Generated class names (CSS-in-JS: tagStyle_z4kqwb, wrapper_1l0t8bn) name no part of a page.
+_GENERATED = re.compile(r"\b[A-Za-z]+_[a-z0-9]*\d[a-z0-9]*\b|\b[A-Za-z]+_[a-z0-9]{6,}\b")
 # Inside running text only these names make an inline element junk (a hover card, a screen-reader label, an ad);
 # an author link or a tag name in the middle of a sentence is part of the sentence.
 _INLINE_JUNK = frozenset(
@@ -123,8 +135,8 @@ def _norm(text: str) -> str:
 def _clean_text(text: str) -> str:
     """Collapse whitespace runs to one space (none at a line break between Japanese characters); keep 　."""
     if not text.isascii():
-        if "\ufeff" in text or "\u200b" in text:
-            text = text.replace("\ufeff", "").replace("\u200b", "")
+        if "\ufeff" in text or "\u200b" in text or "\xad" in text:
+            text = text.replace("\ufeff", "").replace("\u200b", "").replace("\xad", "")
         text = _BREAK_CJK.sub(r"\1", text)
         if "\u3000" in text:  # str.split() would eat the full-width space: protect it
             return " ".join(text.replace("\u3000", "\ue000").split()).replace("\ue000", "\u3000").rstrip("\u3000 ")
@@ -143,15 +155,33 @@ def _junk_names(names: str, inline: bool) -> bool:
     if known is not None:
         return known
     vocabulary = _INLINE_JUNK if inline else _NEG_WORDS
-    words = [w.lower() for w in _SPLIT_NAMES.split(names) if w]
+    plain = _GENERATED.sub(" ", names) if "_" in names else names
+    words = [w.lower() for w in _SPLIT_NAMES.split(plain) if w]
     pairs = [a + b for a, b in zip(words, words[1:], strict=False)]  # more-stories -> morestories
     junk = any(w in vocabulary for w in words) or any(p in vocabulary for p in pairs)
+    if not junk and not inline:
+        junk = any(_compound_junk(w) for w in words if len(w) >= 7)
     if junk and "embed" in words and any(w in _EMBEDS for w in words):
         junk = False  # a social-media embed: the post quoted in the article, not a share button
     if len(_JUNK_CACHE) > 4096:
         _JUNK_CACHE.clear()
     _JUNK_CACHE[key] = junk
     return junk
+
+
+def _compound_junk(word: str) -> bool:
+    for junk in _COMPOUND_JUNK:
+        if word.startswith(junk) and word[len(junk):] in _PART_WORDS:
+            return True
+        if word.endswith(junk) and word[: -len(junk)] in _PART_WORDS:
+            return True
+    return False
+
+
+def _is_comments(attrs: dict[str, str | None]) -> bool:
+    """Named as a comment thread (commentlist, comments-area): never the article, however long."""
+    names = _names(attrs).lower()
+    return "comment" in names and "commentary" not in names
 
 
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
@@ -323,7 +353,7 @@ def _walk(container: LexborNode) -> list[_Block]:
         elif tag[0] != "-" and tag not in _SKIP and (
             tag in _PLAIN
             or tag != "header" and not _is_junk(node.attributes, filled and tag not in _BLOCK)
-            or len(node.text()) > half
+            or len(node.text()) > half and not _is_comments(node.attributes)
         ):
             if tag == "ruby" or tag == "rp":
                 ruby_rp = tag == "rp"
@@ -469,7 +499,7 @@ def _extract(
     body = tree.body
     if body is None:
         return fallback
-    _decompose_all(body.css(_REMOVE))
+    _decompose_all([n for n in body.css(_REMOVE) if n.tag != "noscript" or len(n.text()) < 200])
     for selector in drop_selectors or ():
         try:
             _decompose_all(tree.css(selector))
