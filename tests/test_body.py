@@ -435,3 +435,13 @@ def test_generated_class_names_are_no_junk_words() -> None:
     html = page(f"<main><div><p class='tagStyle_z4kqwb-o_O-style_1tcx'>{LONG}</p>"
                 f"<p class='tagStyle_z4kqwb-o_O-style_1tcx'>Two. {LONG}</p></div></main>")
     assert len(extract(html)) == 2
+
+
+def test_lead_before_the_chosen_container_joins_it() -> None:
+    paragraphs = "".join(f"<p>Paragraph {i}. {LONG}</p>" for i in range(5))
+    html = page(f"<div class=article><div class=share><a href=/s>Share</a></div>"
+                f"<div class=ce_articleIntro><p>The intro of the story, short.</p></div>"
+                f"<div class=text>{paragraphs}</div></div><div class=related><p>{LONG}</p></div>")
+    got = extract(html)
+    assert got[0] == "The intro of the story, short." and got[1].startswith("Paragraph 0.")
+    assert not any("Share" in p for p in got) and len(got) == 6
