@@ -77,6 +77,11 @@ _COMPOUND_JUNK = tuple(
 _GENERATED = re.compile(r"\b[A-Za-z]+_[a-z0-9]*\d[a-z0-9]*\b|\b[A-Za-z]+_[a-z0-9]{6,}\b")
 # Inside running text only these names make an inline element junk (a hover card, a screen-reader label, an ad);
 # an author link or a tag name in the middle of a sentence is part of the sentence.
+# Class/id words of an article's lead, intro or standfirst, often outside the container of its paragraphs.
+_LEAD_WORDS = frozenset(
+    """intro introduction lead leadin leadtext teaser excerpt abstract summary deck standfirst subline subheadline
+    subtitle subheading chapo chapeau perex einleitung sapo bajada entradilla strapline""".split()
+)
 _INLINE_JUNK = frozenset(
     """hidden invisible sronly offscreen screenreader tooltip popover hovercard rollover popup modal ad ads adv advert
     advertisement advertising share sharing social sponsor sponsored promo caption credit credits newsletter
@@ -182,6 +187,60 @@ def _is_comments(attrs: dict[str, str | None]) -> bool:
     """Named as a comment thread (commentlist, comments-area): never the article, however long."""
     names = _names(attrs).lower()
     return "comment" in names and "commentary" not in names
+
+
+def _lead_named(attrs: dict[str, str | None]) -> bool:
+    names = _names(attrs)
+    if len(names) <= 1:
+        return False
+    for token in _SPLIT_NAMES.split(names):
+        for word in re.split(r"(?<=[a-z])(?=[A-Z])", token):
+            if word.lower() in _LEAD_WORDS:
+                return True
+    return False
+
+
+def _leads(first: LexborNode) -> list[LexborNode]:
+    """The article's lead, intro or subheading blocks just before its container (``first``) or before the
+    container's nearest ancestors: elements named like a lead, and (next to it) plain paragraphs and headings.
+    A long or link-dense block on the way stops the search at that level: that is another part of the page."""
+    levels: list[list[LexborNode]] = []
+    node: LexborNode | None = first
+    for level in range(4):
+        if node is None or node.tag in ("body", "html"):
+            break
+        found: list[LexborNode] = []
+        sib = node.prev
+        seen = 0
+        while sib is not None and seen < 8:
+            tag = sib.tag or ""
+            if tag[0] != "-" and tag not in _SKIP:
+                seen += 1
+                n = len(sib.text().strip())
+                if n:
+                    if n > 2000:
+                        break
+                    dense = _link_density(sib, n) > 0.3
+                    if dense:
+                        if n > 150:
+                            break
+                    elif _lead_named(sib.attributes):
+                        if n >= 30:
+                            found.append(sib)
+                    elif _is_junk(sib.attributes):
+                        pass
+                    elif level <= 1 and tag in ("p", "h2", "h3", "h4") and n >= 25:
+                        found.append(sib)
+                    elif tag in ("div", "header", "section", "hgroup"):
+                        for inner in sib.css("[class]"):
+                            if _lead_named(inner.attributes) and len(text := inner.text().strip()) >= 30 \
+                                    and _link_density(inner, len(text)) <= 0.3:
+                                found.append(inner)
+                                break
+            sib = sib.prev
+        levels.append(found[::-1])
+        node = node.parent
+    return [n for found in reversed(levels) for n in found]
 
 
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
@@ -422,7 +481,8 @@ def _filter(blocks: list[_Block], title: str | None) -> list[str]:
             continue
         if tag != "tr" and _NUMBER.match(text):
             continue
-        if tag in _HEADINGS and not started or title_norm and n < 300 and _is_title(text, tag, title_norm):
+        if tag in _HEADINGS and not started and (tag == "h1" or not title_norm) \
+                or title_norm and n < 300 and _is_title(text, tag, title_norm):
             continue
         if not started and n < 80 and (_BYLINE.match(text) or _DATELINE.search(text) and not _SENTENCE.search(text)):
             continue
@@ -511,7 +571,10 @@ def _extract(
         evidence = _norm(jsonld_body) if jsonld_body else None
         containers = _pick(body, evidence)
         if containers:
-            paragraphs = _filter([b for c in containers for b in _walk(c)], title)
+            blocks = [b for c in containers for b in _walk(c)]
+            known = {b[0] for b in blocks}
+            lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
+            paragraphs = _filter(lead + blocks, title)
         else:  # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
             paragraphs = _filter([b for b in _walk(body) if b[2] == "p"], title)
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
