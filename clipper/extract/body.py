@@ -218,29 +218,31 @@ def _leads(first: LexborNode) -> list[LexborNode]:
                 seen += 1
                 n = len(sib.text().strip())
                 if n:
-                    if n > 2000:
-                        break
+                    inner = _lead_inside(sib) if tag in ("div", "header", "section", "hgroup") else None
                     dense = _link_density(sib, n) > 0.3
-                    if dense:
-                        if n > 150:
-                            break
-                    elif _lead_named(sib.attributes):
-                        if n >= 30:
-                            found.append(sib)
-                    elif _is_junk(sib.attributes):
-                        pass
-                    elif level <= 1 and tag in ("p", "h2", "h3", "h4") and n >= 25:
+                    if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
                         found.append(sib)
-                    elif tag in ("div", "header", "section", "hgroup"):
-                        for inner in sib.css("[class]"):
-                            if _lead_named(inner.attributes) and len(text := inner.text().strip()) >= 30 \
-                                    and _link_density(inner, len(text)) <= 0.3:
-                                found.append(inner)
-                                break
+                    elif inner is not None:
+                        found.append(inner)
+                    elif n > 2000 or dense and n > 150:
+                        break
+                    elif not dense and not _is_junk(sib.attributes) and level <= 1 and n >= 25 \
+                            and tag in ("p", "h2", "h3", "h4"):
+                        found.append(sib)
             sib = sib.prev
         levels.append(found[::-1])
         node = node.parent
     return [n for found in reversed(levels) for n in found]
+
+
+def _lead_inside(node: LexborNode) -> LexborNode | None:
+    """The first element inside ``node`` named like a lead, with text and few links (a header's standfirst)."""
+    for inner in node.css("[class]"):
+        if _lead_named(inner.attributes):
+            n = len(inner.text().strip())
+            if 30 <= n <= 2000 and _link_density(inner, n) <= 0.3:
+                return inner
+    return None
 
 
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
@@ -300,7 +302,6 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:20]
     best: LexborNode | None = None
     best_score = 0.0
-    best_class: str | None = None
     for key, score in ranked:
         if score * 1.25 <= best_score:
             break  # cannot win any more: weights and link density only lower a score below 1.25x
@@ -312,7 +313,7 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
         if final > best_score:
             final *= 1.0 - _link_density(node, len(node.text()))
         if final > best_score:
-            best, best_score, best_class = node, final, attrs.get("class")
+            best, best_score = node, final
     if best is None or best_score < _MIN_SCORE:
         return []
     best_id = best.mem_id
@@ -333,18 +334,31 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
                 text = sib.text(deep=sib.tag == "p")  # a paragraph, or an element's own loose text
                 if len(text) > 80 and _link_density(sib, len(text)) < 0.25 and not _is_junk(sib.attributes):
                     chosen.append(sib)
-    if best_class:
-        # Parts of the same article elsewhere (split by ads or widgets): high scorers with the winner's tag and class.
+    signature = _signature(best)
+    if signature is not None:
+        # Parts of the same article elsewhere (split by ads or widgets): high scorers with the winner's tag and
+        # class (for a winner without a class: with its parent's tag and class).
         ids = {n.mem_id for n in chosen}
         extra = [
             node
             for key, score in ranked
             if score >= 3.0 and key not in ids and (node := nodes[key]).tag == best.tag
-            and node.attributes.get("class") == best_class and not _inside_any(node, ids)
+            and _signature(node) == signature and not _inside_any(node, ids)
         ]
         if extra:
             chosen = _in_document_order(body, chosen + extra)
     return chosen
+
+
+def _signature(node: LexborNode) -> tuple[str | None, ...] | None:
+    cls = node.attributes.get("class")
+    if cls:
+        return (node.tag, cls)
+    parent = node.parent
+    if parent is None or parent.tag in ("body", "html"):
+        return None
+    parent_class = parent.attributes.get("class")
+    return (node.tag, None, parent.tag, parent_class) if parent_class else None
 
 
 def _inside_any(node: LexborNode, ids: set[int]) -> bool:
