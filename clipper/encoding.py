@@ -107,6 +107,22 @@ def _clean(raw: bytes, codec: str) -> str | None:
         return None
 
 
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_MULTIBYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _nearly_utf8(raw: bytes) -> str | None:
+    """UTF-8 with its few (1-4) stray bytes replaced, for a page whose other non-ASCII text is clean UTF-8.
+
+    A page in a single- or double-byte charset read as UTF-8 fails on nearly every non-ASCII character, so a handful
+    of bad bytes among valid multi-byte sequences means a damaged UTF-8 page, not another charset."""
+    text = raw.decode("utf-8", errors="surrogateescape")
+    bad = len(_BAD_BYTE.findall(text))
+    if not 1 <= bad <= 4 or len(_MULTIBYTE.findall(text, 0, 400000)) < 4 * bad:
+        return None
+    return _BAD_BYTE.sub("\ufffd", text)
+
+
 def _looks_utf8(raw: bytes) -> bool:
     return not raw[:200000].isascii() and _clean(raw, "utf-8") is not None
 
@@ -140,6 +156,11 @@ def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
 
     declared = candidates[0][2] if candidates else None
     text = _clean(raw, "utf-8")
+    if text is None and (not candidates or any(codec == "utf-8" for codec, _, _ in candidates)):
+        text = _nearly_utf8(raw)
+        if text is not None:
+            return Decoded(text, "utf-8", candidates[0][1] if candidates else "detected", declared,
+                           "a few bytes are not UTF-8; they were replaced")
     if text is not None:
         source = "detected" if declared else ("default" if raw[:200000].isascii() else "detected")
         warning = f"declared charset {declared} does not fit the bytes; decoded as UTF-8" if declared else None

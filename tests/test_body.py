@@ -404,3 +404,44 @@ def test_ten_megabyte_page() -> None:
 def test_fuzzed_markup_never_raises(parts: list[str]) -> None:
     result = extract("".join(parts), title="t", jsonld_body="本文。")
     assert isinstance(result, list) and all(isinstance(p, str) for p in result)
+
+
+LONG = "This is a sentence of the article, long enough to count as a real paragraph of running text. " * 3
+
+
+def test_soft_hyphens_are_removed() -> None:
+    paragraphs = extract(page(f"<article><p>Donau\u00addampf\u00adschiff fährt. {LONG}</p></article>"))
+    assert paragraphs and paragraphs[0].startswith("Donaudampfschiff fährt.")
+
+
+def test_text_the_parser_puts_inside_noscript_is_read() -> None:
+    html = page(f"<div class=post-body><noscript><p>{LONG}</p><p>Second {LONG}</p></noscript></div>"
+                "<noscript><img src=pixel.gif></noscript>")
+    assert squash(" ".join(extract(html))) == squash(f"{LONG} Second {LONG}")
+
+
+def test_junk_words_inside_compound_names() -> None:
+    comments = "".join(f"<li><p>Comment {i}: {LONG}</p></li>" for i in range(6))
+    html = page(f"<div id=content><div class=entry><p>The post. {LONG}</p><p>More. {LONG}</p></div>"
+                f"<div id=commentsbox><ol class=commentlist>{comments}</ol></div>"
+                f"<div class=postmetadata><p>Filed in News by admin, posted on a Tuesday, {LONG}</p></div></div>")
+    text = " ".join(extract(html))
+    assert "The post." in text and "More." in text
+    assert "Comment 1" not in text and "Filed in" not in text
+
+
+def test_generated_class_names_are_no_junk_words() -> None:
+    # tagStyle_z4kqwb is a CSS-in-JS name, not a tag list
+    html = page(f"<main><div><p class='tagStyle_z4kqwb-o_O-style_1tcx'>{LONG}</p>"
+                f"<p class='tagStyle_z4kqwb-o_O-style_1tcx'>Two. {LONG}</p></div></main>")
+    assert len(extract(html)) == 2
+
+
+def test_lead_before_the_chosen_container_joins_it() -> None:
+    paragraphs = "".join(f"<p>Paragraph {i}. {LONG}</p>" for i in range(5))
+    html = page(f"<div class=article><div class=share><a href=/s>Share</a></div>"
+                f"<div class=ce_articleIntro><p>The intro of the story, short.</p></div>"
+                f"<div class=text>{paragraphs}</div></div><div class=related><p>{LONG}</p></div>")
+    got = extract(html)
+    assert got[0] == "The intro of the story, short." and got[1].startswith("Paragraph 0.")
+    assert not any("Share" in p for p in got) and len(got) == 6

@@ -102,3 +102,16 @@ def test_raw_shift_jis_and_euc_jp_pages_decode() -> None:
     euc = json.loads(runner.invoke(app, ["extract", str(JA / "misc-encoding/charset-euc-jp-webstandards_eucjp.html"),
                                          "--json"]).stdout)
     assert euc["encoding"] == "euc_jp" and euc["title"].startswith("文字コード宣言は行いましょう")
+
+
+def test_utf8_page_with_a_few_bad_bytes_stays_utf8() -> None:
+    from clipper.encoding import decode_html
+
+    good = "<html><head><meta charset='utf-8'></head><body><p>Größe, Straße und Café. 日本語の本文です。</p>"
+    raw = good.encode("utf-8") + b"<p>caf\xe9 \x96 fin</p></body></html>"
+    decoded = decode_html(raw)
+    assert decoded.encoding == "utf-8" and "Größe, Straße und Café. 日本語の本文です。" in decoded.text
+    assert "caf\ufffd \ufffd fin" in decoded.text and decoded.warning
+    # a page in a single-byte charset fails on every accented letter: still not read as UTF-8
+    latin = "<html><body><p>Größe, Straße, Café, Müller, Bäcker, Öl, Übung, Fähre, naïve</p></body></html>"
+    assert decode_html(latin.encode("cp1252")).encoding != "utf-8"

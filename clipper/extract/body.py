@@ -45,7 +45,7 @@ _BLOCK = frozenset(
     " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody tfoot thead tr ul caption"
     " legend".split()
 )
-_SKIP = frozenset("script style noscript template svg iframe button select textarea input head title".split())
+_SKIP = frozenset("script style template svg iframe button select textarea input head title".split())
 # Inline tags whose class names are not worth reading (formatting, not widgets).
 _PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -61,10 +61,27 @@ _NEG_WORDS = frozenset(
     outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
     screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
     noprint yarpp addtoany bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
-    subhead dek""".split()
+    subhead dek metadata postmeta postmetadata commentlist""".split()
 )
+# A junk word run together with a word for a part of a page names that part: commentlist, commentsbox,
+# postmetadata, sharebar. Only these pairs count, so that commentary or sharepoint stay plain words.
+_PART_WORDS = (
+    "list box area wrap wrapper container section block holder inner outer form count link links data info bar "
+    "post entry article page site top bottom item items module panel wrapper title head tools buttons icons".split()
+)
+_COMPOUND_JUNK = tuple(
+    "comment comments share sharing social related sidebar widget newsletter subscribe sponsor advert breadcrumb "
+    "meta footer header nav menu popup modal cookie cookies byline author tags caption".split()
+)
+# Generated class names (CSS-in-JS: tagStyle_z4kqwb, wrapper_1l0t8bn) name no part of a page.
+_GENERATED = re.compile(r"\b[A-Za-z]+_[a-z0-9]*\d[a-z0-9]*\b|\b[A-Za-z]+_[a-z0-9]{6,}\b")
 # Inside running text only these names make an inline element junk (a hover card, a screen-reader label, an ad);
 # an author link or a tag name in the middle of a sentence is part of the sentence.
+# Class/id words of an article's lead, intro or standfirst, often outside the container of its paragraphs.
+_LEAD_WORDS = frozenset(
+    """intro introduction lead leadin leadtext teaser excerpt abstract summary deck standfirst subline subheadline
+    subtitle subheading chapo chapeau perex einleitung sapo bajada entradilla strapline""".split()
+)
 _INLINE_JUNK = frozenset(
     """hidden invisible sronly offscreen screenreader tooltip popover hovercard rollover popup modal ad ads adv advert
     advertisement advertising share sharing social sponsor sponsored promo caption credit credits newsletter
@@ -123,8 +140,8 @@ def _norm(text: str) -> str:
 def _clean_text(text: str) -> str:
     """Collapse whitespace runs to one space (none at a line break between Japanese characters); keep 　."""
     if not text.isascii():
-        if "\ufeff" in text or "\u200b" in text:
-            text = text.replace("\ufeff", "").replace("\u200b", "")
+        if "\ufeff" in text or "\u200b" in text or "\xad" in text:
+            text = text.replace("\ufeff", "").replace("\u200b", "").replace("\xad", "")
         text = _BREAK_CJK.sub(r"\1", text)
         if "\u3000" in text:  # str.split() would eat the full-width space: protect it
             return " ".join(text.replace("\u3000", "\ue000").split()).replace("\ue000", "\u3000").rstrip("\u3000 ")
@@ -143,15 +160,89 @@ def _junk_names(names: str, inline: bool) -> bool:
     if known is not None:
         return known
     vocabulary = _INLINE_JUNK if inline else _NEG_WORDS
-    words = [w.lower() for w in _SPLIT_NAMES.split(names) if w]
+    plain = _GENERATED.sub(" ", names) if "_" in names else names
+    words = [w.lower() for w in _SPLIT_NAMES.split(plain) if w]
     pairs = [a + b for a, b in zip(words, words[1:], strict=False)]  # more-stories -> morestories
     junk = any(w in vocabulary for w in words) or any(p in vocabulary for p in pairs)
+    if not junk and not inline:
+        junk = any(_compound_junk(w) for w in words if len(w) >= 7)
     if junk and "embed" in words and any(w in _EMBEDS for w in words):
         junk = False  # a social-media embed: the post quoted in the article, not a share button
     if len(_JUNK_CACHE) > 4096:
         _JUNK_CACHE.clear()
     _JUNK_CACHE[key] = junk
     return junk
+
+
+def _compound_junk(word: str) -> bool:
+    for junk in _COMPOUND_JUNK:
+        if word.startswith(junk) and word[len(junk):] in _PART_WORDS:
+            return True
+        if word.endswith(junk) and word[: -len(junk)] in _PART_WORDS:
+            return True
+    return False
+
+
+def _is_comments(attrs: dict[str, str | None]) -> bool:
+    """Named as a comment thread (commentlist, comments-area): never the article, however long."""
+    names = _names(attrs).lower()
+    return "comment" in names and "commentary" not in names
+
+
+def _lead_named(attrs: dict[str, str | None]) -> bool:
+    names = _names(attrs)
+    if len(names) <= 1:
+        return False
+    for token in _SPLIT_NAMES.split(names):
+        for word in re.split(r"(?<=[a-z])(?=[A-Z])", token):
+            if word.lower() in _LEAD_WORDS:
+                return True
+    return False
+
+
+def _leads(first: LexborNode) -> list[LexborNode]:
+    """The article's lead, intro or subheading blocks just before its container (``first``) or before the
+    container's nearest ancestors: elements named like a lead, and (next to it) plain paragraphs and headings.
+    A long or link-dense block on the way stops the search at that level: that is another part of the page."""
+    levels: list[list[LexborNode]] = []
+    node: LexborNode | None = first
+    for level in range(4):
+        if node is None or node.tag in ("body", "html"):
+            break
+        found: list[LexborNode] = []
+        sib = node.prev
+        seen = 0
+        while sib is not None and seen < 8:
+            tag = sib.tag or ""
+            if tag[0] != "-" and tag not in _SKIP:
+                seen += 1
+                n = len(sib.text().strip())
+                if n:
+                    inner = _lead_inside(sib) if tag in ("div", "header", "section", "hgroup") else None
+                    dense = _link_density(sib, n) > 0.3
+                    if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
+                        found.append(sib)
+                    elif inner is not None:
+                        found.append(inner)
+                    elif n > 2000 or dense and n > 150:
+                        break
+                    elif not dense and not _is_junk(sib.attributes) and level <= 1 and n >= 25 \
+                            and tag in ("p", "h2", "h3", "h4"):
+                        found.append(sib)
+            sib = sib.prev
+        levels.append(found[::-1])
+        node = node.parent
+    return [n for found in reversed(levels) for n in found]
+
+
+def _lead_inside(node: LexborNode) -> LexborNode | None:
+    """The first element inside ``node`` named like a lead, with text and few links (a header's standfirst)."""
+    for inner in node.css("[class]"):
+        if _lead_named(inner.attributes):
+            n = len(inner.text().strip())
+            if 30 <= n <= 2000 and _link_density(inner, n) <= 0.3:
+                return inner
+    return None
 
 
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
@@ -211,7 +302,6 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:20]
     best: LexborNode | None = None
     best_score = 0.0
-    best_class: str | None = None
     for key, score in ranked:
         if score * 1.25 <= best_score:
             break  # cannot win any more: weights and link density only lower a score below 1.25x
@@ -223,7 +313,7 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
         if final > best_score:
             final *= 1.0 - _link_density(node, len(node.text()))
         if final > best_score:
-            best, best_score, best_class = node, final, attrs.get("class")
+            best, best_score = node, final
     if best is None or best_score < _MIN_SCORE:
         return []
     best_id = best.mem_id
@@ -244,18 +334,31 @@ def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
                 text = sib.text(deep=sib.tag == "p")  # a paragraph, or an element's own loose text
                 if len(text) > 80 and _link_density(sib, len(text)) < 0.25 and not _is_junk(sib.attributes):
                     chosen.append(sib)
-    if best_class:
-        # Parts of the same article elsewhere (split by ads or widgets): high scorers with the winner's tag and class.
+    signature = _signature(best)
+    if signature is not None:
+        # Parts of the same article elsewhere (split by ads or widgets): high scorers with the winner's tag and
+        # class (for a winner without a class: with its parent's tag and class).
         ids = {n.mem_id for n in chosen}
         extra = [
             node
             for key, score in ranked
             if score >= 3.0 and key not in ids and (node := nodes[key]).tag == best.tag
-            and node.attributes.get("class") == best_class and not _inside_any(node, ids)
+            and _signature(node) == signature and not _inside_any(node, ids)
         ]
         if extra:
             chosen = _in_document_order(body, chosen + extra)
     return chosen
+
+
+def _signature(node: LexborNode) -> tuple[str | None, ...] | None:
+    cls = node.attributes.get("class")
+    if cls:
+        return (node.tag, cls)
+    parent = node.parent
+    if parent is None or parent.tag in ("body", "html"):
+        return None
+    parent_class = parent.attributes.get("class")
+    return (node.tag, None, parent.tag, parent_class) if parent_class else None
 
 
 def _inside_any(node: LexborNode, ids: set[int]) -> bool:
@@ -323,7 +426,7 @@ def _walk(container: LexborNode) -> list[_Block]:
         elif tag[0] != "-" and tag not in _SKIP and (
             tag in _PLAIN
             or tag != "header" and not _is_junk(node.attributes, filled and tag not in _BLOCK)
-            or len(node.text()) > half
+            or len(node.text()) > half and not _is_comments(node.attributes)
         ):
             if tag == "ruby" or tag == "rp":
                 ruby_rp = tag == "rp"
@@ -392,7 +495,8 @@ def _filter(blocks: list[_Block], title: str | None) -> list[str]:
             continue
         if tag != "tr" and _NUMBER.match(text):
             continue
-        if tag in _HEADINGS and not started or title_norm and n < 300 and _is_title(text, tag, title_norm):
+        if tag in _HEADINGS and not started and (tag == "h1" or not title_norm) \
+                or title_norm and n < 300 and _is_title(text, tag, title_norm):
             continue
         if not started and n < 80 and (_BYLINE.match(text) or _DATELINE.search(text) and not _SENTENCE.search(text)):
             continue
@@ -469,7 +573,7 @@ def _extract(
     body = tree.body
     if body is None:
         return fallback
-    _decompose_all(body.css(_REMOVE))
+    _decompose_all([n for n in body.css(_REMOVE) if n.tag != "noscript" or len(n.text()) < 200])
     for selector in drop_selectors or ():
         try:
             _decompose_all(tree.css(selector))
@@ -481,7 +585,10 @@ def _extract(
         evidence = _norm(jsonld_body) if jsonld_body else None
         containers = _pick(body, evidence)
         if containers:
-            paragraphs = _filter([b for c in containers for b in _walk(c)], title)
+            blocks = [b for c in containers for b in _walk(c)]
+            known = {b[0] for b in blocks}
+            lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
+            paragraphs = _filter(lead + blocks, title)
         else:  # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
             paragraphs = _filter([b for b in _walk(body) if b[2] == "p"], title)
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
