@@ -14,6 +14,7 @@ from clipper.extract.authors import dateline_author, find_author, paragraph_auth
 from clipper.extract.body import extract_paragraphs
 from clipper.extract.dates import find_published
 from clipper.extract.jsonld import article_objects, load_jsonld
+from clipper.extract.page import PageNodes
 from clipper.extract.metadata import (
     clean_text,
     find_canonical,
@@ -76,21 +77,21 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         return Article(warnings=(f"the page could not be parsed: {exc.__class__.__name__}",))
     if tree.body is None and tree.head is None:
         return Article(warnings=("the page is empty",))
-    metas = meta_map(tree)
-    jsonld = load_jsonld(tree)
-    canonical = find_canonical(tree, metas, url)
+    nodes = PageNodes.of(tree)
+    metas = meta_map(tree, nodes)
+    jsonld = load_jsonld(tree, nodes)
+    canonical = find_canonical(tree, metas, url, nodes)
     host = host_of(url) or host_of(canonical)
     outlet = registry.for_host(host) or registry.for_host(host_of(canonical))
     site_names = find_site_names(metas, jsonld)
     identity = list(site_names)
     if outlet is not None:
         identity += [outlet.name, outlet.site_name, *outlet.aliases]
-    title = find_title(tree, metas, jsonld, identity, host if outlet is None else None)
+    title = find_title(tree, metas, jsonld, identity, host if outlet is None else None, nodes)
     if not site_names and outlet is None:
         # a page that declares no site name is known by what its <title> says beside the headline
-        title_node = tree.css_first("title")
-        named = site_from_title(title_node.text() if title_node is not None else None, title, host,
-                                home_names(tree))
+        named = site_from_title(nodes.title.text() if nodes.title is not None else None, title, host,
+                                home_names(tree, nodes))
         if named:
             site_names = [named]
     if title and len(title) > MAX_TITLE:
@@ -104,7 +105,7 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
     summary = find_summary(tree) if "ざっくり" in html else ()  # the only summary it reads; a scan costs
     lang = find_lang(tree, metas)
     author_identity = identity + ([origin] if origin else []) + [registry.credit(n) for n in identity]
-    author = find_author(tree, metas, jsonld, author_identity)
+    author = find_author(tree, metas, jsonld, author_identity, nodes.h1s)
     # Body last: the extractor may remove nodes from the tree.
     paragraphs = extract_paragraphs(
         tree,

@@ -389,7 +389,7 @@ def _shown(tree: LexborHTMLParser, names: list[str]) -> list[str]:
 
 
 def find_author(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list[dict[str, Any]],
-                identity: list[str]) -> str | None:
+                identity: list[str], h1s: list[LexborNode] | None = None) -> str | None:
     """The article's author(s) joined with "; " (see the module docstring); dateline_author and paragraph_author
     look in the text when this finds nobody."""
     structured = structured_authors(metas, jsonld, identity)
@@ -404,7 +404,7 @@ def find_author(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: lis
         trusted = [s for s in structured if fold(s) in folded] or _shown(tree, structured)
         if trusted:
             return SEPARATOR.join(trusted)
-    return SEPARATOR.join(byline) or SEPARATOR.join(text_byline(tree, identity)) or None
+    return SEPARATOR.join(byline) or SEPARATOR.join(text_byline(tree, identity, h1s)) or None
 
 
 # -- in the text ---------------------------------------------------------------------------------------------
@@ -448,16 +448,16 @@ def _after(node: LexborNode, limit: int) -> list[str]:
     return out
 
 
-def text_byline(tree: LexborHTMLParser, identity: list[str]) -> list[str]:
+def text_byline(tree: LexborHTMLParser, identity: list[str], h1s: list[LexborNode] | None = None) -> list[str]:
     """A byline in the page's text rather than in a named element: a labelled line just below the headline
     (文●オカモト／ASCII編集部), or, on a Korean page, reporters' "이름 기자 e-mail" credits in the last 3 KB of the
     article."""
-    for h1 in tree.css("h1")[:3]:
+    for h1 in (h1s if h1s is not None else tree.css("h1"))[:3]:
         if len(clean_text(h1.text(deep=True))) >= 4:
             names = _labelled_byline(_after(h1, 1500), identity)
             if names:
                 return names
-    root = tree.css_first("html")
+    root = tree.root
     lang = (root.attributes.get("lang") or "") if root is not None else ""
     article = tree.css_first('[itemprop~="articleBody"], article') or tree.body
     if article is not None and lang.lower().startswith("ko"):

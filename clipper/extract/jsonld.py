@@ -8,6 +8,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from clipper.extract.page import PageNodes
+
 ARTICLE_TYPES = {
     "NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting", "AnalysisNewsArticle", "OpinionNewsArticle",
     "BackgroundNewsArticle", "TechArticle", "Report", "WebPage", "LiveBlogPosting", "ScholarlyArticle",
@@ -44,11 +46,12 @@ def _decode(raw: str) -> Any:
         return _DECODER.raw_decode(fixed)[0]
 
 
-def load_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+def load_jsonld(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> list[dict[str, Any]]:
     """Every JSON-LD object in the page. Broken blocks are skipped (a trailing comma, a stray brace after the object
     or a ``<![CDATA[ ... ]]>`` wrapper will not stop us; nesting too deep to decode skips the block)."""
     out: list[dict[str, Any]] = []
-    for node in tree.css('script[type="application/ld+json"]'):
+    scripts = nodes.ld_scripts() if nodes is not None else tree.css('script[type="application/ld+json"]')
+    for node in scripts:
         raw = node.text(deep=True, separator="") or ""
         raw = raw.strip()
         if raw.startswith(("<!", "//", "/*")) or raw.endswith(">"):

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clipper.extract.jsonld import article_objects, types_of
+from clipper.extract.page import PageNodes
 
 _SPACES = re.compile(r"[ \t\r\n\u00a0]+")
 
@@ -26,10 +27,10 @@ def fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
-def meta_map(tree: LexborHTMLParser) -> dict[str, list[str]]:
+def meta_map(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> dict[str, list[str]]:
     """Every <meta> by lower-cased name/property/itemprop -> its values (content= or value=), in page order."""
     out: dict[str, list[str]] = {}
-    for node in tree.css("meta"):
+    for node in (nodes.metas if nodes is not None else tree.css("meta")):
         attrs = node.attributes
         value = attrs.get("content")
         if value is None:
@@ -138,17 +139,17 @@ def _is_chrome(segment: str, head: str, chrome: list[str]) -> bool:
     return False
 
 
-def page_chrome_names(tree: LexborHTMLParser) -> list[str]:
+def page_chrome_names(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> list[str]:
     """Folded names the page's chrome gives the site and its sections: the home link's title, the logo's alt text,
     and the texts of the first links (header menus and breadcrumbs come first in a page)."""
     names: list[str] = []
-    for node in tree.css('link[rel~="home"], link[rel~="top"], link[rel~="start"], link[rel~="index"]'):
+    nodes = nodes or PageNodes.of(tree)
+    for node in nodes.links_with_rel("home", "top", "start", "index"):
         names.append(node.attributes.get("title") or "")
-    body = tree.body
-    if body is not None:
-        for node in body.css('h1 img[alt], [class*="logo"] img[alt], [id*="logo"] img[alt]')[:5]:
+    if tree.body is not None:
+        for node in nodes.logos():
             names.append(node.attributes.get("alt") or "")
-        for node in body.css("a")[:60]:
+        for node in nodes.anchors[:60]:
             names.append(node.text(deep=True))
             img = node.css_first("img[alt]")
             if img is not None:
@@ -200,17 +201,17 @@ def strip_site_suffix(title: str, site_names: list[str], chrome: list[str] | Non
     return _DATE_PAREN.sub("", title).strip()
 
 
-def home_names(tree: LexborHTMLParser) -> list[str]:
+def home_names(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> list[str]:
     """Folded names the page gives its home page: the text, title or logo alt of links to the site root, a
     ``<link rel="home">`` title, a logo's alt text."""
     names: list[str] = []
-    for node in tree.css('link[rel~="home"]'):
+    nodes = nodes or PageNodes.of(tree)
+    for node in nodes.links_with_rel("home"):
         names.append(node.attributes.get("title") or "")
-    body = tree.body
-    if body is not None:
-        for node in body.css('[class*="logo"] img[alt], [id*="logo"] img[alt], img[class*="logo"][alt]')[:5]:
+    if tree.body is not None:
+        for node in nodes.logos():
             names.append(node.attributes.get("alt") or "")
-        for node in body.css("a[href]")[:80]:
+        for node in nodes.anchors:
             if not _HOME_HREF.match((node.attributes.get("href") or "").strip()):
                 continue
             names += [node.text(deep=True), node.attributes.get("title") or ""]
@@ -298,7 +299,8 @@ def _is_header_h1(node: LexborNode) -> bool:
 
 
 def find_title(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list[dict[str, Any]],
-               site_names: list[str], host: str | None = None) -> str | None:
+               site_names: list[str], host: str | None = None, nodes: PageNodes | None = None) -> str | None:
+    nodes = nodes or PageNodes.of(tree)
     candidates: list[str] = []
     for obj in article_objects(jsonld):
         head = obj.get("headline") or obj.get("name")
@@ -309,14 +311,13 @@ def find_title(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list
         value = first_meta(metas, key)
         if value:
             candidates.append(value)
-    title_node = tree.css_first("title")
-    if title_node is not None:
-        candidates.append(title_node.text())
+    if nodes.title is not None:
+        candidates.append(nodes.title.text())
     # a page that does not name its site (no og:site_name) is read for what its header calls it
-    chrome = page_chrome_names(tree) if first_meta(metas, "og:site_name") is None else []
+    chrome = page_chrome_names(tree, nodes) if first_meta(metas, "og:site_name") is None else []
     cleaned = [t for t in (_PHOTO_CREDIT.sub("", strip_site_suffix(c, site_names, chrome, host)) for c in candidates)
                if t]
-    h1s = [_PHOTO_CREDIT.sub("", _text_without_ruby(n)) for n in tree.css("h1")[:6] if not _is_header_h1(n)]
+    h1s = [_PHOTO_CREDIT.sub("", _text_without_ruby(n)) for n in nodes.h1s[:6] if not _is_header_h1(n)]
     h1s = [h for h in h1s if len(h) >= 4]
     # An <h1> that agrees with a metadata title is the headline as shown on the page (og:title and <title> are
     # sometimes rewritten for sharing): prefer it.
@@ -372,9 +373,11 @@ def find_site_names(metas: dict[str, list[str]], jsonld: list[dict[str, Any]]) -
     return seen
 
 
-def find_canonical(tree: LexborHTMLParser, metas: dict[str, list[str]], base_url: str | None) -> str | None:
+def find_canonical(tree: LexborHTMLParser, metas: dict[str, list[str]], base_url: str | None,
+                   nodes: PageNodes | None = None) -> str | None:
     candidates = []
-    for node in tree.css('link[rel="canonical"]'):
+    links = nodes.links if nodes is not None else tree.css("link")
+    for node in (n for n in links if (n.attributes.get("rel") or "").strip().lower() == "canonical"):
         href = node.attributes.get("href")
         if href:
             candidates.append(href.strip())
@@ -394,7 +397,7 @@ def find_canonical(tree: LexborHTMLParser, metas: dict[str, list[str]], base_url
 
 
 def find_lang(tree: LexborHTMLParser, metas: dict[str, list[str]]) -> str | None:
-    html = tree.css_first("html")
+    html = tree.root
     lang = html.attributes.get("lang") if html is not None else None
     if not lang:
         lang = first_meta(metas, "og:locale", "content-language", "language")
