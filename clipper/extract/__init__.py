@@ -14,7 +14,6 @@ from clipper.extract.authors import dateline_author, find_author, paragraph_auth
 from clipper.extract.body import extract_paragraphs
 from clipper.extract.dates import find_published
 from clipper.extract.jsonld import article_objects, load_jsonld
-from clipper.extract.page import PageNodes
 from clipper.extract.metadata import (
     clean_text,
     find_canonical,
@@ -28,6 +27,7 @@ from clipper.extract.metadata import (
     short_credit,
     site_from_title,
 )
+from clipper.extract.page import PageNodes
 from clipper.models import Article
 from clipper.outlets import Outlet, Registry, load_registry
 from clipper.urls import host_of
