@@ -35,11 +35,11 @@ import httpx
 from clipper.archive import LOOKUP_TIMEOUT, find_snapshot, wayback_endpoint, wayback_timestamp
 from clipper.encoding import decode_html
 from clipper.errors import UsageError
-from clipper.fetch import make_client
+from clipper.fetch import deadline, make_client
 from clipper.hostqueue import HostScheduler
 from clipper.outlets import Registry, load_registry
 from clipper.store import Store
-from clipper.urls import host_of
+from clipper.urls import host_of, strip_credentials
 from clipper.verdict import Probe, Target, Verdict, classify, quote_paragraphs
 
 DEFAULT_CONCURRENCY = 16
@@ -207,12 +207,15 @@ def _error_code(exc: httpx.HTTPError) -> str:
 
 def probe_url(url: str, client: httpx.Client, *, timeout: float, max_bytes: int) -> Probe:
     """GET a clip's address (following redirects), reading at most `max_bytes` of a 2xx HTML body."""
-    deadline = time.monotonic() + timeout
+    ends = time.monotonic() + timeout
+    url = strip_credentials(url)  # a user:password@ in a stored address is never sent as Basic auth
     try:
-        with client.stream("GET", url, timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0))) as resp:
+        with deadline(timeout), \
+                client.stream("GET", url, timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0))) as resp:
             chain = [*resp.history, resp]
-            hops = tuple((h.status_code, str(chain[i + 1].url)) for i, h in enumerate(resp.history))
-            final = str(resp.url)
+            hops = tuple((h.status_code, strip_credentials(str(chain[i + 1].url)))
+                         for i, h in enumerate(resp.history))
+            final = strip_credentials(str(resp.url))
             code = resp.status_code
             if code in (429, 503):
                 wait_s = _retry_after(resp.headers.get("retry-after"), utc_now())
@@ -229,7 +232,7 @@ def probe_url(url: str, client: httpx.Client, *, timeout: float, max_bytes: int)
                 if size >= max_bytes:
                     truncated = True
                     break
-                if time.monotonic() > deadline:
+                if time.monotonic() > ends:
                     return Probe(url, error="timeout")
             raw = b"".join(chunks)[:max_bytes]
             content_type = resp.headers.get("content-type")

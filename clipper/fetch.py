@@ -5,10 +5,15 @@ Reading a saved .html file goes through the same decoding, so a page from disk a
 
 from __future__ import annotations
 
+import contextlib
 import ssl
+import threading
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+import httpcore
 import httpx
 
 from clipper import __version__
@@ -40,13 +45,90 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Every network operation of this thread inside the block (connect, TLS, request, headers, body) ends by
+    `seconds` from now: httpx's own timeouts apply to each read, so a server dripping a byte every half second
+    would never trip them."""
+    outer: float | None = getattr(_local, "deadline", None)
+    mine = time.monotonic() + seconds
+    _local.deadline = mine if outer is None else min(outer, mine)
+    try:
+        yield
+    finally:
+        _local.deadline = outer
+
+
+def _clamp(timeout: float | None, exc: type[Exception]) -> float | None:
+    end: float | None = getattr(_local, "deadline", None)
+    if end is None:
+        return timeout
+    left = end - time.monotonic()
+    if left <= 0:
+        raise exc("the total deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
+                                                     _clamp(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _clamp(timeout, httpcore.ConnectTimeout),
+                                                       local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _clamp(timeout, httpcore.ConnectTimeout),
+                                                               socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _install_deadlines(client: httpx.Client) -> None:
+    """Route every connection of the client's transports (the direct one and each proxy's) through
+    _DeadlineBackend. httpx has no public door for a network backend, so this sets its pools' backend."""
+    transports = [client._transport, *client._mounts.values()]  # noqa: SLF001
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = _DeadlineBackend(pool._network_backend)
+
+
 def make_client(timeout: float = DEFAULT_TIMEOUT, *, max_connections: int = 16,
                 verify: ssl.SSLContext | None = None) -> httpx.Client:
     """The one HTTP client: honours HTTP(S)_PROXY and SSL_CERT_FILE, follows at most 10 redirects.
 
     `verify`: a TLS context made once (httpx.create_ssl_context()) to share between several clients; making one
     costs ~0.2 s."""
-    return httpx.Client(
+    client = httpx.Client(
         headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                  "Accept-Language": "ja,en;q=0.7"},
         timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
@@ -56,6 +138,8 @@ def make_client(timeout: float = DEFAULT_TIMEOUT, *, max_connections: int = 16,
         trust_env=True,
         verify=verify if verify is not None else True,
     )
+    _install_deadlines(client)
+    return client
 
 
 def _sniff_binary(head: bytes) -> str | None:
@@ -107,9 +191,9 @@ def fetch(
 ) -> Page:
     """GET a page. Raises FetchError (NotHTMLError for a PDF, an image...) with a one-line reason."""
     url = check_url(url)
-    deadline = time.monotonic() + timeout
+    ends = time.monotonic() + timeout
     try:
-        with client.stream("GET", url) as resp:
+        with deadline(timeout), client.stream("GET", url) as resp:
             final_url = strip_credentials(str(resp.url))
             if resp.url.scheme not in ("http", "https"):
                 raise FetchError(url, f"redirected to an unsupported URL scheme ({resp.url.scheme})")
@@ -129,7 +213,7 @@ def fetch(
                 if size > max_bytes:
                     raise FetchError(url, f"page too large (over the cap of {max_bytes} bytes)")
                 chunks.append(chunk)
-                if time.monotonic() > deadline:
+                if time.monotonic() > ends:
                     raise FetchError(url, f"timed out (no complete page within {timeout:g} s)")
             raw = b"".join(chunks)
             status = resp.status_code

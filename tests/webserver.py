@@ -27,6 +27,7 @@ class Response:
     delay: float = 0.0  # seconds before answering
     drip: float = 0.0  # seconds between bytes of the body (a slow server)
     stream: Callable[[], Iterable[bytes]] | None = None  # a body sent chunk by chunk (may never end)
+    header_drip: float = 0.0  # seconds between bytes of the status line and headers (a slowloris server)
 
 
 Handler = Callable[["RequestInfo"], Response]
@@ -159,7 +160,15 @@ def _make_handler(web: LoopbackWeb) -> type[BaseHTTPRequestHandler]:
                     headers["Content-Length"] = str(len(resp.body))
                 for k, v in headers.items():
                     self.send_header(k, v)
-                self.end_headers()
+                if resp.header_drip:
+                    head = b"".join(self._headers_buffer) + b"\r\n"  # type: ignore[attr-defined]
+                    self._headers_buffer = []  # type: ignore[attr-defined]
+                    for i in range(len(head)):
+                        self.wfile.write(head[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(resp.header_drip)
+                else:
+                    self.end_headers()
                 if head_only:
                     return
                 if resp.stream is not None:
