@@ -447,6 +447,9 @@ def export(
     archive: Annotated[bool, typer.Option("--json", help="Write the whole archive as JSON Lines (for backups "
                                           "and moving house; restore with `clipper import --json`).")] = False,
     pages: Annotated[bool, typer.Option("--pages", help="With --json: include the stored pages.")] = False,
+    warc: Annotated[Path | None, typer.Option("--warc", help="Write the selected clips' stored pages (all clips "
+                                              "without IDs, --tag, --since, --until) as a WARC file, gzipped when "
+                                              "it ends in .gz, for pywb or ReplayWeb.page.")] = None,
     tag: TagOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -461,10 +464,11 @@ def export(
                                              "stdout.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Draft a post from clips (--post), or write the whole archive (--json).
+    """Draft a post from clips (--post), write the whole archive (--json), or the stored pages as WARC (--warc).
 
     Example: clipper export --post 12 15 16 --order published > draft.txt
     Example: clipper export --json --pages --out archive.jsonl
+    Example: clipper export --warc clips.warc.gz --tag マイナンバー
     """
     import io
 
@@ -472,6 +476,19 @@ def export(
     from clipper.errors import UsageError
     from clipper.files import write_atomic
 
+    if warc is not None:
+        if post or archive:
+            raise UsageError("--warc goes alone: not with --post or --json")
+        from clipper.warc import write_warc
+
+        with open_store(db) as store:
+            chosen = store.list_clips(ids=clip_ids or None, tag=tag, since=user_date(since, "--since"),
+                                      until=user_date(until, "--until"), order="oldest")
+            if clip_ids:
+                store.get_clips(clip_ids)  # an unknown id is an error, not an empty export
+            clips, count = write_warc(store, [c.id for c in chosen], warc)
+        ui.info(f"{clips} clip(s), {count} page(s) written to {warc}")
+        return
     if post == archive:
         raise UsageError("say what to export: --post (a draft from clips) or --json (the whole archive)")
     with open_store(db) as store:

@@ -197,6 +197,21 @@ class Store:
         ).fetchall()
         return [dict(r) for r in rows]
 
+    def stored_pages(self, clip_id: int) -> list[dict[str, Any]]:
+        """Every fetch of a clip that kept its page, oldest first, with the raw bytes (`raw`) and the response
+        headers as stored (`headers`: [[name, value], ...], or None for fetches from before they were kept)."""
+        out = []
+        for row in self.conn.execute(
+            "SELECT f.id, f.fetched_at, f.source, f.url, f.final_url, f.http_status, f.content_type, f.headers,"
+            " f.snapshot_url, f.snapshot_at, f.part, p.data, p.compression FROM fetches f JOIN pages p ON"
+            " p.sha256 = f.page_sha256 WHERE f.clip_id = ? ORDER BY f.id", (clip_id,)):
+            item = dict(row)
+            data, compression = item.pop("data"), item.pop("compression")
+            item["raw"] = zlib.decompress(data) if compression == "zlib" else bytes(data)
+            item["headers"] = _json_list(row["headers"])
+            out.append(item)
+        return out
+
     def checks(self, clip_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT checked_at, status, http_status, reason, final_url, archive_url FROM checks"
