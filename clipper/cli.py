@@ -123,13 +123,23 @@ def add(
     archive: Annotated[bool, typer.Option("--archive", help="Also ask the Wayback Machine (Save Page Now) to "
                                           "capture each new clip's page; at most one request every 5 s, and a "
                                           "failure is only a warning.")] = False,
+    from_archive: Annotated[bool, typer.Option("--from-archive", help="Clip the Wayback Machine's copy instead of "
+                                               "the live page (also refreshes a clip that exists).")] = False,
+    at: Annotated[str | None, typer.Option("--at", help="The archived copy closest to DATE (default: the clip's "
+                                           "published date, else now).")] = None,
+    live_only: Annotated[bool, typer.Option("--live-only", help="Do not look for an archived copy when a link is "
+                                            "dead (404/410, no such host, a redirect to the top page, a "
+                                            "soft 404).")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Clip articles: fetch, extract title, outlet, date, author and text, and store them with the page.
 
+    A dead link is clipped from its Wayback Machine copy (closest to the clip's date), and says so.
+
     Example: clipper add https://mainichi.jp/articles/20250114/k00/00m/030/335000c --tag gaza
     Example: clipper add saved-page.html --url https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html
+    Example: clipper add http://news.livedoor.com/article/detail/11772532/ --from-archive --at 2016-07-18
     """
     from clipper import ui
     from clipper.errors import UsageError
@@ -146,7 +156,10 @@ def add(
         if len(all_targets) != 1:
             raise UsageError("--url goes with exactly one saved page")
     opts = AddOptions(tags=tuple(tag or ()), note=note, url=url, title=title, refetch=refetch, timeout=timeout,
-                      max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host)
+                      max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host,
+                      from_archive=from_archive, archive_at=user_date(at, "--at"), archive_lookup=not live_only)
+    if from_archive and live_only:
+        raise UsageError("--from-archive and --live-only: choose one")
     with open_store(db) as store:
         results = add_targets(store, all_targets, opts)
         if archive:
@@ -434,6 +447,9 @@ def export(
     archive: Annotated[bool, typer.Option("--json", help="Write the whole archive as JSON Lines (for backups "
                                           "and moving house; restore with `clipper import --json`).")] = False,
     pages: Annotated[bool, typer.Option("--pages", help="With --json: include the stored pages.")] = False,
+    warc: Annotated[Path | None, typer.Option("--warc", help="Write the selected clips' stored pages (all clips "
+                                              "without IDs, --tag, --since, --until) as a WARC file, gzipped when "
+                                              "it ends in .gz, for pywb or ReplayWeb.page.")] = None,
     tag: TagOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -448,10 +464,11 @@ def export(
                                              "stdout.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Draft a post from clips (--post), or write the whole archive (--json).
+    """Draft a post from clips (--post), write the whole archive (--json), or the stored pages as WARC (--warc).
 
     Example: clipper export --post 12 15 16 --order published > draft.txt
     Example: clipper export --json --pages --out archive.jsonl
+    Example: clipper export --warc clips.warc.gz --tag マイナンバー
     """
     import io
 
@@ -459,6 +476,19 @@ def export(
     from clipper.errors import UsageError
     from clipper.files import write_atomic
 
+    if warc is not None:
+        if post or archive:
+            raise UsageError("--warc goes alone: not with --post or --json")
+        from clipper.warc import write_warc
+
+        with open_store(db) as store:
+            chosen = store.list_clips(ids=clip_ids or None, tag=tag, since=user_date(since, "--since"),
+                                      until=user_date(until, "--until"), order="oldest")
+            if clip_ids:
+                store.get_clips(clip_ids)  # an unknown id is an error, not an empty export
+            clips, count = write_warc(store, [c.id for c in chosen], warc)
+        ui.info(f"{clips} clip(s), {count} page(s) written to {warc}")
+        return
     if post == archive:
         raise UsageError("say what to export: --post (a draft from clips) or --json (the whole archive)")
     with open_store(db) as store:
@@ -531,15 +561,21 @@ def import_(
         from clipper.backfill import import_post
 
         urls: list[str] = []
+        dates: dict[str, str] = {}  # a dead link's archived copy is the one closest to the post's date
         for name in posts:
             result = import_post(store, name, dry_run=dry_run)
             ui.render_import(result)
-            urls += [s.section.url for s in result.sections if s.section.url]
+            for s in result.sections:
+                if s.section.url:
+                    urls.append(s.section.url)
+                    when = (result.post.date if result.post else None) or s.section.published
+                    if when:
+                        dates[s.section.url] = when
         if fetch and urls and not dry_run:
             from clipper.pipeline import AddOptions, add_targets
 
-            failed = ui.render_add(add_targets(store, urls, AddOptions(refetch=True)), total=len(urls),
-                                   as_json=False)
+            failed = ui.render_add(add_targets(store, urls, AddOptions(refetch=True, archive_dates=dates)),
+                                   total=len(urls), as_json=False)
             if failed:
                 raise typer.Exit(1)
 

@@ -217,13 +217,14 @@ def fetch(
                     raise FetchError(url, f"timed out (no complete page within {timeout:g} s)")
             raw = b"".join(chunks)
             status = resp.status_code
+            headers = tuple(resp.headers.multi_items())
     except httpx.HTTPError as exc:
         raise FetchError(url, _reason(exc)) from None
     kind = _sniff_binary(raw[:8])
     if kind and not allow_non_html:
         raise NotHTMLError(url, kind, status)
     return _page_from_bytes(raw, source=url, url=url, final_url=final_url, status=status,
-                            content_type=content_type or None)
+                            content_type=content_type or None, headers=headers)
 
 
 def read_file(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, url: str | None = None) -> Page:
@@ -244,6 +245,7 @@ def _page_from_bytes(
     final_url: str | None,
     status: int | None,
     content_type: str | None,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Page:
     decoded = decode_html(raw, content_type)
     warnings = (decoded.warning,) if decoded.warning else ()
@@ -259,4 +261,5 @@ def _page_from_bytes(
         encoding_source=decoded.source,
         fetched_at=now_iso(),
         warnings=warnings,
+        headers=headers,
     )

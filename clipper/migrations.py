@@ -132,9 +132,25 @@ def m002_search(conn: sqlite3.Connection) -> None:
     rebuild_index(conn)
 
 
+def m003_fetch_provenance(conn: sqlite3.Connection) -> None:
+    """What a WARC export and `clipper show` need to know of each fetch: the response headers as received (JSON
+    list of [name, value]), whether the page came from a web archive (the snapshot's address and capture time),
+    and its place in a multi-page article (1, 2, ...; NULL for a single page). Old fetches keep NULLs."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE fetches ADD COLUMN headers TEXT;
+        ALTER TABLE fetches ADD COLUMN snapshot_url TEXT;
+        ALTER TABLE fetches ADD COLUMN snapshot_at TEXT;
+        ALTER TABLE fetches ADD COLUMN part INTEGER;
+        """,
+    )
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_search", m002_search),
+    ("m003_fetch_provenance", m003_fetch_provenance),
 ]

@@ -23,6 +23,10 @@ class Page:
     encoding_source: str  # "header", "bom", "meta", "detected", "default"
     fetched_at: str  # ISO 8601 UTC
     warnings: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # the response headers as received (empty for a saved file)
+    # A copy from a web archive: the snapshot's address (its original-bytes `id_` form) and capture time (ISO UTC).
+    snapshot_url: str | None = None
+    snapshot_at: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
-from clipper.errors import ClipperError, NotHTMLError, UsageError
+from clipper.errors import ClipperError, FetchError, NotHTMLError, UsageError
 from clipper.extract import extract_article
 from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
 from clipper.models import Article, Clip, Page
 from clipper.outlets import Registry, load_registry
 from clipper.store import PackedPage, Store, pack_page
 from clipper.urls import check_url, host_of, is_url
+from clipper.wayback import LOOKUP_TIMEOUT, Wayback, dead_fetch, looks_gone, redirected_away, stamp_of
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,13 @@ class AddOptions:
     concurrency: int = 8
     per_host: int = 2
     quote: tuple[str | None, ...] | None = None
+    # Archived copies (clipper.wayback): looked up for dead links unless archive_lookup is off; from_archive skips
+    # the live web. The snapshot closest to archive_dates[target], else archive_at, else the clip's published
+    # date, else now.
+    archive_lookup: bool = True
+    from_archive: bool = False
+    archive_at: str | None = None
+    archive_dates: dict[str, str] = field(default_factory=dict)
 
 
 def read_target_list(text: str) -> list[str]:
@@ -66,16 +74,48 @@ def read_target_list(text: str) -> list[str]:
 Prepared = tuple[Page, Article, PackedPage | None]
 
 
+def _archived(url: str, wayback: Wayback | None, registry: Registry, at: str | None,
+              dead: str | None) -> tuple[Page, Article]:
+    """The archived copy of a dead (or, with --from-archive, any) link; FetchError naming both troubles."""
+    if wayback is None:
+        raise FetchError(url, dead or "no archive to ask")
+    try:
+        return wayback.copy_of(url, at, lambda p: extract_article(p.text, url=url, registry=registry), registry)
+    except FetchError as exc:
+        raise FetchError(url, f"{dead}; no archived copy: {exc.reason}" if dead else exc.reason) from None
+
+
+def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: Registry,
+                   host_limits: Callable[[str], threading.Semaphore], wayback: Wayback | None,
+                   at: str | None) -> tuple[Page, Article]:
+    """A URL's page and article; for a dead link (the verdicts `check` uses), its archived copy."""
+    if opts.from_archive:
+        return _archived(url, wayback, registry, at, None)
+    try:
+        with host_limits(host_of(url)):
+            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+    except FetchError as exc:
+        if wayback is None or not dead_fetch(exc):
+            raise
+        return _archived(url, wayback, registry, at, exc.reason)
+    if wayback is not None and (kind := redirected_away(url, page)):
+        return _archived(url, wayback, registry, at, f"redirected to the site's {kind} page ({page.final_url})")
+    article = extract_article(page.text, url=page.final_url or url, registry=registry)
+    if wayback is not None and (gone := looks_gone(article, registry)):
+        return _archived(url, wayback, registry, at, f"the page says the article is gone ({gone})")
+    return page, article
+
+
 def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registry: Registry,
-             host_limits: Callable[[str], threading.Semaphore], *, pack: bool = True) -> Prepared:
+             host_limits: Callable[[str], threading.Semaphore], *, pack: bool = True,
+             wayback: Wayback | None = None, at: str | None = None) -> Prepared:
     """Fetch or read a target and extract it; ``pack`` hashes and compresses the page for storing (``extract``,
     which stores nothing, skips it: compression is a third of its time)."""
     if is_url(target):
         url = check_url(target)
         assert client is not None, "a client is made whenever a target is a URL"
-        with host_limits(host_of(url)):
-            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
-        base: str | None = page.final_url or url
+        page, article = _fetch_article(url, opts, client, registry, host_limits, wayback, at)
+        return page, article, pack_page(page.raw) if pack else None
     elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
         raise UsageError(f"unsupported URL scheme: only http and https are fetched: {target}")
     else:
@@ -110,7 +150,7 @@ def add_targets(
             if not target:
                 continue
             # Known URL and no --refetch: nothing to fetch, just merge the tags.
-            if is_url(target) and not opts.refetch:
+            if is_url(target) and not opts.refetch and not opts.from_archive:
                 try:
                     existing = store.find_duplicate(check_url(target))
                 except ClipperError as exc:
@@ -126,6 +166,11 @@ def add_targets(
             # made only when needed: creating the TLS context costs ~0.2 s, wasted on saved pages
             client = make_client(opts.timeout, max_connections=max(opts.concurrency, 1))
             own_client = True
+        wayback, dates = None, {}
+        if client is not None and (opts.archive_lookup or opts.from_archive):
+            wayback = Wayback(client, timeout=min(opts.timeout, LOOKUP_TIMEOUT), snapshot_timeout=opts.timeout,
+                              max_bytes=opts.max_bytes)
+            dates = _archive_dates(store, pending_targets, opts)
         with ThreadPoolExecutor(max_workers=max(1, min(opts.concurrency, len(pending_targets) or 1))) as pool:
             futures: dict[Future[Prepared], str] = {}
             queue = list(reversed(pending_targets))
@@ -133,7 +178,8 @@ def add_targets(
                 while queue or futures:
                     while queue and len(futures) < max(1, opts.concurrency) * 2:
                         t = queue.pop()
-                        futures[pool.submit(_prepare, t, opts, client, registry, host_limit)] = t
+                        futures[pool.submit(_prepare, t, opts, client, registry, host_limit, wayback=wayback,
+                                            at=dates.get(t))] = t
                     done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
                     # Everything finished by now is stored in one transaction (committing, and the search index's
                     # flush, cost more per clip than the rows), then reported: a result is only ever reported
@@ -152,6 +198,25 @@ def add_targets(
             client.close()
 
 
+def _archive_dates(store: Store, targets: list[str], opts: AddOptions) -> dict[str, str]:
+    """The moment each URL's archived copy should be closest to, as YYYYMMDD[hhmmss]: the date given for it (an
+    imported post's), else --at, else the clip's published date; absent = now."""
+    out: dict[str, str] = {}
+    for target in targets:
+        if not is_url(target):
+            continue
+        when = opts.archive_dates.get(target) or opts.archive_at
+        if not when:
+            try:
+                existing = store.find_duplicate(check_url(target))
+            except ClipperError:
+                continue
+            when = store.get_clip(existing).published if existing is not None else None
+        if stamp := stamp_of(when):
+            out[target] = stamp
+    return out
+
+
 def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOptions) -> AddResult:
     try:
         page, article, packed = fut.result()
@@ -166,9 +231,12 @@ def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOpt
         return AddResult(target, "failed", error=f"{target}: unexpected error: {exc.__class__.__name__}: {exc}")
     url = page.url or article.canonical_url
     warnings = page.warnings + article.warnings
+    if page.snapshot_url:
+        warnings += (f"the text is the web archive's copy of {(page.snapshot_at or '?')[:10]} "
+                     f"({page.snapshot_url})",)
     existing = store.find_duplicate(url, article.canonical_url, page.final_url)
     if existing is not None:
-        if opts.refetch:
+        if opts.refetch or opts.from_archive:
             store.refresh_clip(existing, article, page, packed)
             store.add_tags(existing, opts.tags)
             return AddResult(target, "refetched", clip=store.get_clip(existing), warnings=warnings)

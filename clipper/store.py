@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Sequence
@@ -178,10 +179,10 @@ class Store:
         return [hit.clip for hit in self.search_hits(query, limit=limit, **filters)]
 
     def page_bytes(self, clip_id: int) -> bytes | None:
-        """The raw bytes of the page a clip was last made from."""
+        """The raw bytes of the page a clip was last made from (the first page of a multi-page article)."""
         row = self.conn.execute(
             "SELECT p.data, p.compression FROM fetches f JOIN pages p ON p.sha256 = f.page_sha256"
-            " WHERE f.clip_id = ? ORDER BY f.id DESC LIMIT 1",
+            " WHERE f.clip_id = ? AND coalesce(f.part, 1) = 1 ORDER BY f.id DESC LIMIT 1",
             (clip_id,),
         ).fetchone()
         if row is None:
@@ -191,10 +192,25 @@ class Store:
     def fetches(self, clip_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT fetched_at, source, url, final_url, http_status, content_type, encoding, encoding_source,"
-            " warnings FROM fetches WHERE clip_id = ? ORDER BY id",
+            " warnings, snapshot_url, snapshot_at, part FROM fetches WHERE clip_id = ? ORDER BY id",
             (clip_id,),
         ).fetchall()
         return [dict(r) for r in rows]
+
+    def stored_pages(self, clip_id: int) -> list[dict[str, Any]]:
+        """Every fetch of a clip that kept its page, oldest first, with the raw bytes (`raw`) and the response
+        headers as stored (`headers`: [[name, value], ...], or None for fetches from before they were kept)."""
+        out = []
+        for row in self.conn.execute(
+            "SELECT f.id, f.fetched_at, f.source, f.url, f.final_url, f.http_status, f.content_type, f.headers,"
+            " f.snapshot_url, f.snapshot_at, f.part, p.data, p.compression FROM fetches f JOIN pages p ON"
+            " p.sha256 = f.page_sha256 WHERE f.clip_id = ? ORDER BY f.id", (clip_id,)):
+            item = dict(row)
+            data, compression = item.pop("data"), item.pop("compression")
+            item["raw"] = zlib.decompress(data) if compression == "zlib" else bytes(data)
+            item["headers"] = _json_list(row["headers"])
+            out.append(item)
+        return out
 
     def checks(self, clip_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -267,16 +283,26 @@ class Store:
         )
         return digest
 
-    def _record_fetch(self, clip_id: int, page: Page, packed: PackedPage | None = None) -> None:
-        digest = self._store_page(page.raw, packed) if page.raw else None
-        self.conn.execute(
-            "INSERT INTO fetches (clip_id, fetched_at, source, url, final_url, http_status, content_type, encoding,"
-            " encoding_source, warnings, page_sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                clip_id, page.fetched_at, page.source, page.url, page.final_url, page.status, page.content_type,
-                page.encoding, page.encoding_source, json.dumps(list(page.warnings), ensure_ascii=False), digest,
-            ),
-        )
+    def _record_fetch(self, clip_id: int, page: Page, packed: PackedPage | None = None, *,
+                      more: Sequence[tuple[Page, PackedPage | None]] = ()) -> None:
+        """One fetches row per page: the page, then the following pages of a multi-page article (part 1, 2...)."""
+        pages = [(page, packed), *more]
+        for part, (one, one_packed) in enumerate(pages, start=1):
+            digest = self._store_page(one.raw, one_packed) if one.raw else None
+            self.conn.execute(
+                "INSERT INTO fetches (clip_id, fetched_at, source, url, final_url, http_status, content_type,"
+                " encoding, encoding_source, warnings, page_sha256, headers, snapshot_url, snapshot_at, part)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    clip_id, one.fetched_at, one.source, one.url, one.final_url, one.status, one.content_type,
+                    one.encoding, one.encoding_source, json.dumps(list(one.warnings), ensure_ascii=False), digest,
+                    json.dumps([list(h) for h in one.headers], ensure_ascii=False) if one.headers else None,
+                    one.snapshot_url, one.snapshot_at, part if len(pages) > 1 else None,
+                ),
+            )
+        if page.snapshot_url:  # a copy from the archive: the clip's archived copy is that snapshot
+            self.conn.execute("UPDATE clips SET archive_url = ? WHERE id = ?",
+                              (playback_url(page.snapshot_url), clip_id))
 
     def insert_clip(
         self,
@@ -289,6 +315,7 @@ class Store:
         title: str | None = None,
         quote: Sequence[str | None] | None = None,
         packed: PackedPage | None = None,
+        more_pages: Sequence[tuple[Page, PackedPage | None]] = (),
     ) -> int:
         """Store a new clip with its page and tags, all in one transaction. Returns the new id."""
         stamp = now_iso()
@@ -309,12 +336,13 @@ class Store:
             )
             clip_id = int(cur.lastrowid or 0)
             if page is not None:
-                self._record_fetch(clip_id, page, packed)
+                self._record_fetch(clip_id, page, packed, more=more_pages)
             self._add_tags(clip_id, tags)
             _search().index_clip(self.conn, clip_id)
         return clip_id
 
-    def refresh_clip(self, clip_id: int, article: Article, page: Page, packed: PackedPage | None = None) -> None:
+    def refresh_clip(self, clip_id: int, article: Article, page: Page, packed: PackedPage | None = None,
+                     more_pages: Sequence[tuple[Page, PackedPage | None]] = ()) -> None:
         """Replace a clip's extracted fields with a new fetch (--refetch); keeps tags, note, quote and history."""
         with self.conn, _search().reindexing(self.conn, clip_id):
             self.conn.execute(
@@ -329,7 +357,7 @@ class Store:
                     article.lang, page.encoding, now_iso(), clip_id,
                 ),
             )
-            self._record_fetch(clip_id, page, packed)
+            self._record_fetch(clip_id, page, packed, more=more_pages)
 
     def _add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
         self.conn.executemany(
@@ -414,6 +442,11 @@ class Store:
                 "DELETE FROM pages WHERE sha256 NOT IN (SELECT page_sha256 FROM fetches WHERE page_sha256 IS NOT NULL)"
             )
 
+
+
+def playback_url(snapshot_url: str) -> str:
+    """A snapshot's address for people (with the archive's banner): `/web/<ts>id_/` -> `/web/<ts>/`."""
+    return re.sub(r"(/web/\d{1,14})id_/", r"\1/", snapshot_url, count=1)
 
 
 def _filters(

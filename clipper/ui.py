@@ -138,6 +138,7 @@ def show_clip(clip: Clip, fetches: list[dict[str, Any]], checks: list[dict[str, 
         ("status", f"{clip.status} ({checks[-1]['reason']})" if clip.status and checks and checks[-1].get("reason")
                    else clip.status), ("archived", clip.archive_url),
     ]
+    rows += _provenance(fetches)
     for key, value in rows:
         if value not in (None, ""):
             out.print(f"  [dim]{key:<10}[/dim] {safe(value)}")
@@ -157,6 +158,24 @@ def show_clip(clip: Clip, fetches: list[dict[str, Any]], checks: list[dict[str, 
     for para in clip.paragraphs:
         out.print(safe(para, keep_newlines=True))
         out.print()
+
+
+def _provenance(fetches: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Where the clip's current text came from: a web archive's snapshot (and when it was taken), several pages."""
+    latest = [f for f in fetches if (f.get("part") or 1) == 1][-1:]
+    if not latest:
+        return []
+    first = latest[0]
+    start = fetches.index(first)
+    parts = [f for f in fetches[start:] if f.get("part")]
+    rows: list[tuple[str, Any]] = []
+    if first.get("snapshot_url"):
+        when = str(first.get("snapshot_at") or "?").replace("T", " ").removesuffix("Z")
+        rows.append(("text from", f"the web archive: snapshot of {when} UTC, fetched "
+                     f"{str(first['fetched_at'])[:10]} ({first['snapshot_url']})"))
+    if len(parts) > 1:
+        rows.append(("pages", f"{len(parts)} ({', '.join(str(f.get('url') or f.get('source')) for f in parts)})"))
+    return rows
 
 
 def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:

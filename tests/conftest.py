@@ -32,6 +32,7 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CLIPPER_WAYBACK_URL", "http://127.0.0.1:9/wayback/available")
     monkeypatch.setenv("CLIPPER_SAVE_URL", "http://127.0.0.1:9/save/")
+    monkeypatch.setenv("CLIPPER_CDX_URL", "http://127.0.0.1:9/cdx/search/cdx")
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,7 @@ class LoopbackWeb:
     def __init__(self) -> None:
         self.ca = trustme.CA()
         self.routes: dict[str, Response | Handler] = {}
+        self.prefixes: dict[str, Handler] = {}
         self.requests: list[RequestInfo] = []
         self.in_flight: dict[str, int] = {}
         self.max_in_flight: dict[str, int] = {}
@@ -79,12 +80,17 @@ class LoopbackWeb:
     def add(self, url: str, response: Response | Handler) -> None:
         self.routes[_key(url)] = response
 
+    def add_prefix(self, prefix: str, handler: Handler) -> None:
+        """Answer every URL that starts with `prefix` (query strings included) that has no route of its own."""
+        self.prefixes[prefix] = handler
+
     def add_page(self, url: str, body: bytes, content_type: str = "text/html", **kw: object) -> None:
         headers = {"Content-Type": content_type} if content_type else {}
         self.add(url, Response(200, body, headers, **kw))  # type: ignore[arg-type]
 
     def reset(self) -> None:
         self.routes.clear()
+        self.prefixes.clear()
         self.requests.clear()
         self.in_flight.clear()
         self.max_in_flight.clear()
@@ -145,6 +151,8 @@ def _make_handler(web: LoopbackWeb) -> type[BaseHTTPRequestHandler]:
                 web.max_in_flight[host] = max(web.max_in_flight.get(host, 0), web.in_flight[host])
             try:
                 route = web.routes.get(_key(url))
+                if route is None:
+                    route = next((h for p, h in web.prefixes.items() if url.startswith(p)), None)
                 if route is None:
                     resp = Response(404, b"<html><body><h1>Not Found</h1></body></html>",
                                     {"Content-Type": "text/html"})
