@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 an error, or some targets of a batch failed (the others we
 
 from __future__ import annotations
 
+import enum
 import functools
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from clipper import __version__
 
@@ -34,7 +36,7 @@ app = typer.Typer(
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar="CLIPPER_DB", help="The clips database (default: $CLIPPER_DB, else a per-user "
+    typer.Option("--db", help="The clips database (default: $CLIPPER_DB, else a per-user "
                  "data directory such as ~/.local/share/clipper/clips.db).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines (one object per line) for scripts.")]
@@ -42,8 +44,51 @@ SinceOption = Annotated[str | None, typer.Option("--since", help="Published on o
                                                  "2016.8.1, 2016年8月1日...).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
 TagOption = Annotated[str | None, typer.Option("--tag", help="Only clips with this tag.")]
-StatusOption = Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
-                                                  "unreachable or alive.")]
+
+
+class Status(enum.StrEnum):
+    alive = "alive"
+    moved = "moved"
+    dead = "dead"
+    changed = "changed"
+    unreachable = "unreachable"
+
+
+class Order(enum.StrEnum):
+    given = "given"
+    published = "published"
+    added = "added"
+
+
+class Format(enum.StrEnum):
+    text = "text"
+    html = "html"
+    markdown = "markdown"
+    json = "json"
+
+
+class Indent(enum.StrEnum):
+    keep = "keep"
+    none = "none"
+    space = "space"
+    fullwidth = "fullwidth"
+
+
+class DateStyle(enum.StrEnum):
+    dot = "dot"
+    dot0 = "dot0"
+    slash = "slash"
+    slash0 = "slash0"
+    kanji = "kanji"
+    iso = "iso"
+    md = "md"
+
+
+def _value(choice: enum.StrEnum | None) -> str | None:
+    return None if choice is None else choice.value
+
+
+StatusOption = Annotated[Status | None, typer.Option("--status", help="Only clips whose link is in this state.")]
 OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet (short credit "
                                                   "or site name).")]
 
@@ -70,11 +115,54 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_store(db: Path | None) -> Store:
+class WordsCommand(TyperCommand):
+    """A command whose arguments are free words: `-word` (a search's exclusion) is a word, not an unknown option.
+
+    Known options (and their values) are parsed as usual wherever they stand; every other argument is a word."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = dict.fromkeys(ctx.help_option_names, False)
+        for param in self.params:
+            if param.param_type_name == "option":
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not getattr(param, "is_flag", False) and not getattr(param, "count", False)
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words += rest
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in takes_value:
+                options.append(arg)
+                if takes_value[name] and "=" not in arg:
+                    value = next(rest, None)
+                    if value is not None:
+                        options.append(value)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words] if words else options)
+
+
+_GLOBAL: dict[str, Any] = {}
+
+
+def global_db() -> Path | None:
+    """The --db given before the command (`clipper --db x.db list`), if any."""
+    return _GLOBAL.get("db")
+
+
+def db_path(db: Path | None) -> Path:
     from clipper.paths import default_db_path
+
+    return (db or global_db() or default_db_path()).expanduser()
+
+
+def open_store(db: Path | None) -> Store:
     from clipper.store import open_db
 
-    return open_db(db or default_db_path())
+    return open_db(db_path(db))
 
 
 def user_date(value: str | None, option: str) -> str | None:
@@ -99,8 +187,11 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    db: DbOption = None,
 ) -> None:
     """Clip news articles into SQLite, re-check their links, and draft quote posts."""
+    _GLOBAL.clear()
+    _GLOBAL["db"] = db
 
 
 @app.command()
@@ -128,6 +219,7 @@ def add(
 ) -> None:
     """Clip articles: fetch, extract title, outlet, date, author and text, and store them with the page.
 
+    \b
     Example: clipper add https://mainichi.jp/articles/20250114/k00/00m/030/335000c --tag gaza
     Example: clipper add saved-page.html --url https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html
     """
@@ -184,6 +276,7 @@ def extract(
 ) -> None:
     """Show what clipper extracts from pages, without storing anything.
 
+    \b
     Example: clipper extract saved-page.html --json
     """
     from clipper import ui
@@ -218,6 +311,7 @@ def list_(
 ) -> None:
     """List clips, newest first.
 
+    \b
     Example: clipper list --outlet 産経 --since 2016-08-01 --limit 20
     Example: clipper list --status dead --by-post
     """
@@ -225,7 +319,7 @@ def list_(
 
     with open_store(db) as store:
         clips = store.list_clips(tag=tag, outlet=outlet, since=user_date(since, "--since"),
-                                 until=user_date(until, "--until"), status=status, limit=limit)
+                                 until=user_date(until, "--until"), status=_value(status), limit=limit)
         if by_post:
             ui.print_by_post(clips, store.posts_of([c.id for c in clips]), as_json=as_json)
         else:
@@ -242,6 +336,7 @@ def show(
 ) -> None:
     """Show one clip: its fields, link history and text.
 
+    \b
     Example: clipper show 12
     """
     from clipper import ui
@@ -264,10 +359,11 @@ def show(
             ui.show_clip(clip, store.fetches(clip_id), store.checks(clip_id))
 
 
-@app.command()
+@app.command(cls=WordsCommand)
 @handle_errors
 def search(
-    query: Annotated[str, typer.Argument(help='Words to find, all of them; "a phrase"; -word excludes; a OR b.')],
+    words: Annotated[list[str], typer.Argument(metavar="WORD...", help='Words to find, all of them; "a phrase"; '
+                                               '-word excludes; a OR b.')],
     tag: TagOption = None,
     outlet: OutletOption = None,
     since: SinceOption = None,
@@ -281,14 +377,18 @@ def search(
 
     Japanese words of any length match, full- and half-width forms alike (ＡＩ = AI, ｶﾀｶﾅ = カタカナ).
 
+    \b
     Example: clipper search マイナンバー 交付
-    Example: clipper search '"震度5弱" -津波' --since 2025-01-01 --json
+    Example: clipper search '"震度5弱"' -津波 --since 2025-01-01 --json
+    Example: clipper search 津波 OR 高潮 気象庁
     """
     from clipper import ui
     from clipper.search import stale_clips
 
+    query = " ".join(words)
+
     with open_store(db) as store:
-        hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=status,
+        hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=_value(status),
                                  since=user_date(since, "--since"), until=user_date(until, "--until"))
         if not ui.print_hits(hits, as_json=as_json) and not as_json:
             ui.info("no clips match")
@@ -302,6 +402,7 @@ def search(
 def reindex(db: DbOption = None) -> None:
     """Rebuild the search index from the clips (after the database was edited with another tool).
 
+    \b
     Example: clipper reindex
     """
     from clipper import ui
@@ -334,6 +435,7 @@ def edit(
 ) -> None:
     """Fix a clip's fields, tags, quote and summary.
 
+    \b
     Example: clipper edit 12 --outlet 共同 --date 2016/8/25 --tag マイナンバー
     """
     from clipper import ui
@@ -367,6 +469,7 @@ def rm(
 ) -> None:
     """Delete clips (asks first).
 
+    \b
     Example: clipper rm 12 13 --yes
     """
     from clipper import ui
@@ -410,6 +513,7 @@ def check(
 
     In a crontab: 17 4 * * * $HOME/.venv/bin/clipper check --quiet --db $HOME/clips.db
 
+    \b
     Example: clipper check --all --json
     """
     from clipper import ui
@@ -437,19 +541,23 @@ def export(
     tag: TagOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    order: Annotated[str, typer.Option("--order", help="given (the IDs' order), published or added.")] = "given",
-    fmt: Annotated[str, typer.Option("--format", help="text, html, markdown or json.")] = "text",
-    indent: Annotated[str, typer.Option("--indent", help="Paragraph indents: keep, none, space or fullwidth.")
-                      ] = "keep",
+    order: Annotated[Order, typer.Option("--order", help="given (the IDs' order), published or added.")
+                     ] = Order.given,
+    fmt: Annotated[Format, typer.Option("--format", help="The draft's format.")] = Format.text,
+    indent: Annotated[Indent, typer.Option("--indent", help="Paragraph indents: keep, none, one space or one "
+                                           "fullwidth space.")] = Indent.keep,
     max_chars: Annotated[int, typer.Option("--max-chars", help="Length of a default quote.")] = 400,
-    date_style: Annotated[str | None, typer.Option("--date-style", help="Override the outlets' date styles: "
-                                                   "dot, dot0, slash, slash0, kanji, iso.")] = None,
+    date_style: Annotated[DateStyle | None, typer.Option("--date-style", help="Override the outlets' date "
+                                                         "styles: dot 2016.8.1, dot0 2016.07.27, slash 2016/8/25, "
+                                                         "slash0 2016/08/25, kanji 2016年7月18日, iso 2016-08-01, "
+                                                         "md 8.25.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE (atomically) instead of "
                                              "stdout.")] = None,
     db: DbOption = None,
 ) -> None:
     """Draft a post from clips (--post), or write the whole archive (--json).
 
+    \b
     Example: clipper export --post 12 15 16 --order published > draft.txt
     Example: clipper export --json --pages --out archive.jsonl
     """
@@ -473,8 +581,8 @@ def export(
             from clipper.drafting import draft_post
 
             text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
-                                    until=user_date(until, "--until"), order=order, fmt=fmt, indent=indent,
-                                    max_chars=max_chars, date_style=date_style)
+                                    until=user_date(until, "--until"), order=order.value, fmt=fmt.value,
+                                        indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
     for w in warnings:
         ui.warn(w)
     if out:
@@ -491,6 +599,7 @@ def cite(
 ) -> None:
     """Print an inline citation for a clip, as writers put in their own text: (共同 8.25).
 
+    \b
     Example: clipper cite 12
     """
     from clipper.outlets import load_registry
@@ -515,6 +624,7 @@ def import_(
 ) -> None:
     """Back-fill clips from posts already written (each ● section becomes a clip), or restore an archive.
 
+    \b
     Example: clipper import old-posts/2016-08-26.txt --dry-run
     Example: clipper import --json archive.jsonl --db restored.db
     """
@@ -552,6 +662,7 @@ def backup(
 ) -> None:
     """Make a consistent copy of the database, safe while other commands run.
 
+    \b
     Example: clipper backup ~/backups/clips-$(date +%F).db
     """
     from clipper import ui
