@@ -535,9 +535,10 @@ def export(
     clip_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID...]", help="Clips to draft from.",
                                                          show_default=False)] = None,
     post: Annotated[bool, typer.Option("--post", help="Draft a blog post quoting the clips.")] = False,
-    archive: Annotated[bool, typer.Option("--json", help="Write the whole archive as JSON Lines (for backups "
-                                          "and moving house; restore with `clipper import --json`).")] = False,
-    pages: Annotated[bool, typer.Option("--pages", help="With --json: include the stored pages.")] = False,
+    archive: Annotated[bool, typer.Option("--json", hidden=True, help="The old spelling of `clipper dump`.")
+                       ] = False,
+    pages: Annotated[bool, typer.Option("--pages", hidden=True, help="With --json: include the stored pages.")
+                     ] = False,
     tag: TagOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -555,40 +556,29 @@ def export(
                                              "stdout.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Draft a post from clips (--post), or write the whole archive (--json).
+    """Draft a blog post quoting clips (--post). The whole archive is `clipper dump`.
 
     \b
     Example: clipper export --post 12 15 16 --order published > draft.txt
-    Example: clipper export --json --pages --out archive.jsonl
+    Example: clipper export --post --tag マイナンバー --format markdown --out draft.md
     """
-    import io
-
     from clipper import ui
     from clipper.errors import UsageError
-    from clipper.files import write_atomic
 
-    if post == archive:
-        raise UsageError("say what to export: --post (a draft from clips) or --json (the whole archive)")
+    if archive and not post:
+        _dump(pages, out, db)
+        return
+    if not post or archive:
+        raise UsageError("say what to export: --post (a draft from clips); the whole archive is `clipper dump`")
+    from clipper.drafting import draft_post
+
     with open_store(db) as store:
-        if archive:
-            buf = io.StringIO()
-            from clipper.backup import export_archive
-
-            count = export_archive(store, buf, pages=pages)
-            text, warnings = buf.getvalue(), list[str]()
-            ui.info(f"{count} clip(s) exported")
-        else:
-            from clipper.drafting import draft_post
-
-            text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
+        text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
                                     until=user_date(until, "--until"), order=order.value, fmt=fmt.value,
-                                        indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
+                                    indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
     for w in warnings:
         ui.warn(w)
-    if out:
-        write_atomic(out, text)
-    else:
-        sys.stdout.write(text)
+    _write_out(text, out)
 
 
 @app.command()
@@ -613,20 +603,21 @@ def cite(
 @handle_errors
 def import_(
     posts: Annotated[list[str], typer.Argument(metavar="POST...", help="Posts already written (text or the "
-                                               "blog page's HTML), or with --json archives from `export --json`.")],
+                                               "blog page's HTML).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created; change nothing.")
                        ] = False,
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch the clips that have URLs (keeping the "
                                         "imported quotes).")] = False,
-    archive: Annotated[bool, typer.Option("--json", help="The inputs are archives written by `clipper export "
-                                          "--json`; restore them into an empty database.")] = False,
+    archive: Annotated[bool, typer.Option("--json", hidden=True, help="The inputs are archives written by "
+                                          "`clipper dump`; restore them into an empty database (see `clipper "
+                                          "restore`).")] = False,
     db: DbOption = None,
 ) -> None:
-    """Back-fill clips from posts already written (each ● section becomes a clip), or restore an archive.
+    """Back-fill clips from posts already written: each ● section becomes a clip (archives: `clipper restore`).
 
     \b
     Example: clipper import old-posts/2016-08-26.txt --dry-run
-    Example: clipper import --json archive.jsonl --db restored.db
+    Example: clipper import old-posts/*.html --fetch
     """
     from clipper import ui
 
@@ -657,19 +648,87 @@ def import_(
 @app.command()
 @handle_errors
 def backup(
-    dest: Annotated[Path, typer.Argument(metavar="FILE", help="The new backup file (never overwritten).")],
+    dest: Annotated[Path, typer.Argument(metavar="FILE|DIR/", help="The new backup file (never overwritten), or a "
+                                         "folder to write a dated one into (clips-2025-01-21.db).")],
     db: DbOption = None,
 ) -> None:
     """Make a consistent copy of the database, safe while other commands run.
 
     \b
     Example: clipper backup ~/backups/clips-$(date +%F).db
+    Example: clipper backup ~/backups/
     """
     from clipper import ui
     from clipper.backup import backup_db
+    from clipper.restore import backup_target
 
     with open_store(db) as store:
-        ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, dest)}")
+        ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, backup_target(dest, store.path))}")
+
+
+@app.command()
+@handle_errors
+def restore(
+    source: Annotated[Path, typer.Argument(metavar="BACKUP", help="A backup file from `clipper backup`, or an "
+                                           "archive from `clipper dump`.")],
+    db: DbOption = None,
+) -> None:
+    """Put a backup in place of the database: checked first, the current file (and its -wal) kept aside.
+
+    The backup (an SQLite file, checked with integrity_check, or a JSON Lines archive) is built into a new file
+    beside the database, which is then set aside as DB.before-restore-TIME and replaced in one rename. Run it
+    when no other clipper command is using the database.
+
+    \b
+    Example: clipper restore ~/backups/clips-2025-01-21.db
+    Example: clipper restore archive.jsonl --db ~/new/clips.db
+    """
+    from clipper import ui
+    from clipper.restore import restore_db
+
+    clips, aside = restore_db(source, db_path(db))
+    if aside:
+        ui.info(f"the previous database is kept as {aside}")
+    ui.info(f"restored {clips} clip(s) from {source}")
+
+
+@app.command()
+@handle_errors
+def dump(
+    pages: Annotated[bool, typer.Option("--pages", help="Include the stored pages (larger; needed to "
+                                        "re-extract or `show --html` after a restore).")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE (atomically) instead of "
+                                             "stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the whole archive as JSON Lines, every row of every table, for moving house (`clipper restore`).
+
+    \b
+    Example: clipper dump --pages --out archive.jsonl
+    """
+    _dump(pages, out, db)
+
+
+def _dump(pages: bool, out: Path | None, db: Path | None) -> None:
+    import io
+
+    from clipper import ui
+    from clipper.backup import export_archive
+
+    buf = io.StringIO()
+    with open_store(db) as store:
+        count = export_archive(store, buf, pages=pages)
+    _write_out(buf.getvalue(), out)
+    ui.info(f"{count} clip(s) dumped")
+
+
+def _write_out(text: str, out: Path | None) -> None:
+    if out:
+        from clipper.files import write_atomic
+
+        write_atomic(out, text)
+    else:
+        sys.stdout.write(text)
 
 
 def main() -> None:
