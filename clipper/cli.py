@@ -647,6 +647,31 @@ def import_(
 
 @app.command()
 @handle_errors
+def info(
+    path_only: Annotated[bool, typer.Option("--path", help="Print only the database's path (for other tools: "
+                                            "datasette \"$(clipper info --path)\").")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show where the data lives: the database, the outlet registries in force, counts and the index's health.
+
+    \b
+    Example: clipper info
+    Example: clipper --db ~/clips.db info --json
+    Example: datasette "$(clipper info --path)"
+    """
+    from clipper import ui
+    from clipper.info import describe
+
+    if path_only:
+        typer.echo(str(db_path(db).resolve()))
+        return
+    with open_store(db) as store:
+        ui.render_info(describe(store), as_json=as_json)
+
+
+@app.command()
+@handle_errors
 def backup(
     dest: Annotated[Path, typer.Argument(metavar="FILE|DIR/", help="The new backup file (never overwritten), or a "
                                          "folder to write a dated one into (clips-2025-01-21.db).")],

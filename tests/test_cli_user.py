@@ -174,3 +174,32 @@ def test_help_examples_one_per_line() -> None:
     examples = [line.strip() for line in out.splitlines() if "Example:" in line]
     assert len(examples) == 2 and all(e.startswith("Example: clipper add ") for e in examples)
     assert all(len(e.split()) >= 3 for e in examples)
+
+
+def test_info_says_where_the_data_lives(db: Path, clips: dict[str, int], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    user_registry = tmp_path / "mine.toml"
+    user_registry.write_text('[[outlet]]\nname = "テスト"\ndomains = ["example.org"]\n', encoding="utf-8")
+    monkeypatch.setenv("CLIPPER_OUTLETS", str(user_registry))
+    code, out, err = run("--db", str(db), "info", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["database"] == str(db.resolve())
+    assert data["clips"] == 3 and data["link_status"] == {"unchecked": 3} and data["pages"] == 3
+    assert data["registry"][-1] == str(user_registry) and data["registry"][0].endswith("outlets.toml")
+    assert data["index"] == {"indexed": 3, "stale": 0, "missing": 0, "ok": True}
+    text = run("info", db=db)[1]
+    assert str(db.resolve()) in text and "3 clip(s) indexed, ok" in text
+    assert run("--db", str(db), "info", "--path")[1].strip() == str(db.resolve())
+
+
+def test_info_reports_an_index_out_of_date(db: Path, clips: dict[str, int]) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE clips SET title = 'edited elsewhere' WHERE id = ?", (clips[PAGES[0]],))
+    conn.commit()
+    conn.close()
+    data = json.loads(run("info", "--json", db=db)[1])
+    assert data["index"]["ok"] is False and data["index"]["stale"] == 1
+    assert "run `clipper reindex`" in run("info", db=db)[1]
