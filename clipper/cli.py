@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 an error, or some targets of a batch failed (the others we
 
 from __future__ import annotations
 
+import enum
 import functools
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
 
 from clipper import __version__
 
@@ -34,7 +36,7 @@ app = typer.Typer(
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", envvar="CLIPPER_DB", help="The clips database (default: $CLIPPER_DB, else a per-user "
+    typer.Option("--db", help="The clips database (default: $CLIPPER_DB, else a per-user "
                  "data directory such as ~/.local/share/clipper/clips.db).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines (one object per line) for scripts.")]
@@ -42,8 +44,51 @@ SinceOption = Annotated[str | None, typer.Option("--since", help="Published on o
                                                  "2016.8.1, 2016年8月1日...).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
 TagOption = Annotated[str | None, typer.Option("--tag", help="Only clips with this tag.")]
-StatusOption = Annotated[str | None, typer.Option("--status", help="Only clips whose link is dead, moved, changed, "
-                                                  "unreachable or alive.")]
+
+
+class Status(enum.StrEnum):
+    alive = "alive"
+    moved = "moved"
+    dead = "dead"
+    changed = "changed"
+    unreachable = "unreachable"
+
+
+class Order(enum.StrEnum):
+    given = "given"
+    published = "published"
+    added = "added"
+
+
+class Format(enum.StrEnum):
+    text = "text"
+    html = "html"
+    markdown = "markdown"
+    json = "json"
+
+
+class Indent(enum.StrEnum):
+    keep = "keep"
+    none = "none"
+    space = "space"
+    fullwidth = "fullwidth"
+
+
+class DateStyle(enum.StrEnum):
+    dot = "dot"
+    dot0 = "dot0"
+    slash = "slash"
+    slash0 = "slash0"
+    kanji = "kanji"
+    iso = "iso"
+    md = "md"
+
+
+def _value(choice: enum.StrEnum | None) -> str | None:
+    return None if choice is None else choice.value
+
+
+StatusOption = Annotated[Status | None, typer.Option("--status", help="Only clips whose link is in this state.")]
 OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet (short credit "
                                                   "or site name).")]
 
@@ -70,11 +115,54 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_store(db: Path | None) -> Store:
+class WordsCommand(TyperCommand):
+    """A command whose arguments are free words: `-word` (a search's exclusion) is a word, not an unknown option.
+
+    Known options (and their values) are parsed as usual wherever they stand; every other argument is a word."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        takes_value: dict[str, bool] = dict.fromkeys(ctx.help_option_names, False)
+        for param in self.params:
+            if param.param_type_name == "option":
+                for name in (*param.opts, *param.secondary_opts):
+                    takes_value[name] = not getattr(param, "is_flag", False) and not getattr(param, "count", False)
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words += rest
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in takes_value:
+                options.append(arg)
+                if takes_value[name] and "=" not in arg:
+                    value = next(rest, None)
+                    if value is not None:
+                        options.append(value)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*options, "--", *words] if words else options)
+
+
+_GLOBAL: dict[str, Any] = {}
+
+
+def global_db() -> Path | None:
+    """The --db given before the command (`clipper --db x.db list`), if any."""
+    return _GLOBAL.get("db")
+
+
+def db_path(db: Path | None) -> Path:
     from clipper.paths import default_db_path
+
+    return (db or global_db() or default_db_path()).expanduser()
+
+
+def open_store(db: Path | None) -> Store:
     from clipper.store import open_db
 
-    return open_db(db or default_db_path())
+    return open_db(db_path(db))
 
 
 def user_date(value: str | None, option: str) -> str | None:
@@ -99,8 +187,11 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    db: DbOption = None,
 ) -> None:
     """Clip news articles into SQLite, re-check their links, and draft quote posts."""
+    _GLOBAL.clear()
+    _GLOBAL["db"] = db
 
 
 @app.command()
@@ -137,6 +228,7 @@ def add(
 
     A dead link is clipped from its Wayback Machine copy (closest to the clip's date), and says so.
 
+    \b
     Example: clipper add https://mainichi.jp/articles/20250114/k00/00m/030/335000c --tag gaza
     Example: clipper add saved-page.html --url https://www.asahi.com/articles/AST1F4445T1FUTIL02SM.html
     Example: clipper add http://news.livedoor.com/article/detail/11772532/ --from-archive --at 2016-07-18
@@ -197,6 +289,7 @@ def extract(
 ) -> None:
     """Show what clipper extracts from pages, without storing anything.
 
+    \b
     Example: clipper extract saved-page.html --json
     """
     from clipper import ui
@@ -231,6 +324,7 @@ def list_(
 ) -> None:
     """List clips, newest first.
 
+    \b
     Example: clipper list --outlet 産経 --since 2016-08-01 --limit 20
     Example: clipper list --status dead --by-post
     """
@@ -238,7 +332,7 @@ def list_(
 
     with open_store(db) as store:
         clips = store.list_clips(tag=tag, outlet=outlet, since=user_date(since, "--since"),
-                                 until=user_date(until, "--until"), status=status, limit=limit)
+                                 until=user_date(until, "--until"), status=_value(status), limit=limit)
         if by_post:
             ui.print_by_post(clips, store.posts_of([c.id for c in clips]), as_json=as_json)
         else:
@@ -255,6 +349,7 @@ def show(
 ) -> None:
     """Show one clip: its fields, link history and text.
 
+    \b
     Example: clipper show 12
     """
     from clipper import ui
@@ -277,10 +372,11 @@ def show(
             ui.show_clip(clip, store.fetches(clip_id), store.checks(clip_id))
 
 
-@app.command()
+@app.command(cls=WordsCommand)
 @handle_errors
 def search(
-    query: Annotated[str, typer.Argument(help='Words to find, all of them; "a phrase"; -word excludes; a OR b.')],
+    words: Annotated[list[str], typer.Argument(metavar="WORD...", help='Words to find, all of them; "a phrase"; '
+                                               '-word excludes; a OR b.')],
     tag: TagOption = None,
     outlet: OutletOption = None,
     since: SinceOption = None,
@@ -294,14 +390,18 @@ def search(
 
     Japanese words of any length match, full- and half-width forms alike (ＡＩ = AI, ｶﾀｶﾅ = カタカナ).
 
+    \b
     Example: clipper search マイナンバー 交付
-    Example: clipper search '"震度5弱" -津波' --since 2025-01-01 --json
+    Example: clipper search '"震度5弱"' -津波 --since 2025-01-01 --json
+    Example: clipper search 津波 OR 高潮 気象庁
     """
     from clipper import ui
     from clipper.search import stale_clips
 
+    query = " ".join(words)
+
     with open_store(db) as store:
-        hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=status,
+        hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=_value(status),
                                  since=user_date(since, "--since"), until=user_date(until, "--until"))
         if not ui.print_hits(hits, as_json=as_json) and not as_json:
             ui.info("no clips match")
@@ -315,6 +415,7 @@ def search(
 def reindex(db: DbOption = None) -> None:
     """Rebuild the search index from the clips (after the database was edited with another tool).
 
+    \b
     Example: clipper reindex
     """
     from clipper import ui
@@ -347,6 +448,7 @@ def edit(
 ) -> None:
     """Fix a clip's fields, tags, quote and summary.
 
+    \b
     Example: clipper edit 12 --outlet 共同 --date 2016/8/25 --tag マイナンバー
     """
     from clipper import ui
@@ -380,6 +482,7 @@ def rm(
 ) -> None:
     """Delete clips (asks first).
 
+    \b
     Example: clipper rm 12 13 --yes
     """
     from clipper import ui
@@ -423,6 +526,7 @@ def check(
 
     In a crontab: 17 4 * * * $HOME/.venv/bin/clipper check --quiet --db $HOME/clips.db
 
+    \b
     Example: clipper check --all --json
     """
     from clipper import ui
@@ -444,37 +548,40 @@ def export(
     clip_ids: Annotated[list[int] | None, typer.Argument(metavar="[ID...]", help="Clips to draft from.",
                                                          show_default=False)] = None,
     post: Annotated[bool, typer.Option("--post", help="Draft a blog post quoting the clips.")] = False,
-    archive: Annotated[bool, typer.Option("--json", help="Write the whole archive as JSON Lines (for backups "
-                                          "and moving house; restore with `clipper import --json`).")] = False,
-    pages: Annotated[bool, typer.Option("--pages", help="With --json: include the stored pages.")] = False,
+    archive: Annotated[bool, typer.Option("--json", hidden=True, help="The old spelling of `clipper dump`.")
+                       ] = False,
+    pages: Annotated[bool, typer.Option("--pages", hidden=True, help="With --json: include the stored pages.")
+                     ] = False,
     warc: Annotated[Path | None, typer.Option("--warc", help="Write the selected clips' stored pages (all clips "
                                               "without IDs, --tag, --since, --until) as a WARC file, gzipped when "
                                               "it ends in .gz, for pywb or ReplayWeb.page.")] = None,
     tag: TagOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
-    order: Annotated[str, typer.Option("--order", help="given (the IDs' order), published or added.")] = "given",
-    fmt: Annotated[str, typer.Option("--format", help="text, html, markdown or json.")] = "text",
-    indent: Annotated[str, typer.Option("--indent", help="Paragraph indents: keep, none, space or fullwidth.")
-                      ] = "keep",
+    order: Annotated[Order, typer.Option("--order", help="given (the IDs' order), published or added.")
+                     ] = Order.given,
+    fmt: Annotated[Format, typer.Option("--format", help="The draft's format.")] = Format.text,
+    indent: Annotated[Indent, typer.Option("--indent", help="Paragraph indents: keep, none, one space or one "
+                                           "fullwidth space.")] = Indent.keep,
     max_chars: Annotated[int, typer.Option("--max-chars", help="Length of a default quote.")] = 400,
-    date_style: Annotated[str | None, typer.Option("--date-style", help="Override the outlets' date styles: "
-                                                   "dot, dot0, slash, slash0, kanji, iso.")] = None,
+    date_style: Annotated[DateStyle | None, typer.Option("--date-style", help="Override the outlets' date "
+                                                         "styles: dot 2016.8.1, dot0 2016.07.27, slash 2016/8/25, "
+                                                         "slash0 2016/08/25, kanji 2016年7月18日, iso 2016-08-01, "
+                                                         "md 8.25.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE (atomically) instead of "
                                              "stdout.")] = None,
     db: DbOption = None,
 ) -> None:
-    """Draft a post from clips (--post), write the whole archive (--json), or the stored pages as WARC (--warc).
+    """Draft a blog post quoting clips (--post), or write their stored pages as WARC (--warc). The whole archive
+    is `clipper dump`.
 
+    \b
     Example: clipper export --post 12 15 16 --order published > draft.txt
-    Example: clipper export --json --pages --out archive.jsonl
+    Example: clipper export --post --tag マイナンバー --format markdown --out draft.md
     Example: clipper export --warc clips.warc.gz --tag マイナンバー
     """
-    import io
-
     from clipper import ui
     from clipper.errors import UsageError
-    from clipper.files import write_atomic
 
     if warc is not None:
         if post or archive:
@@ -489,28 +596,20 @@ def export(
             clips, count = write_warc(store, [c.id for c in chosen], warc)
         ui.info(f"{clips} clip(s), {count} page(s) written to {warc}")
         return
-    if post == archive:
-        raise UsageError("say what to export: --post (a draft from clips) or --json (the whole archive)")
+    if archive and not post:
+        _dump(pages, out, db)
+        return
+    if not post or archive:
+        raise UsageError("say what to export: --post (a draft from clips); the whole archive is `clipper dump`")
+    from clipper.drafting import draft_post
+
     with open_store(db) as store:
-        if archive:
-            buf = io.StringIO()
-            from clipper.backup import export_archive
-
-            count = export_archive(store, buf, pages=pages)
-            text, warnings = buf.getvalue(), list[str]()
-            ui.info(f"{count} clip(s) exported")
-        else:
-            from clipper.drafting import draft_post
-
-            text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
-                                    until=user_date(until, "--until"), order=order, fmt=fmt, indent=indent,
-                                    max_chars=max_chars, date_style=date_style)
+        text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
+                                    until=user_date(until, "--until"), order=order.value, fmt=fmt.value,
+                                    indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
     for w in warnings:
         ui.warn(w)
-    if out:
-        write_atomic(out, text)
-    else:
-        sys.stdout.write(text)
+    _write_out(text, out)
 
 
 @app.command()
@@ -521,6 +620,7 @@ def cite(
 ) -> None:
     """Print an inline citation for a clip, as writers put in their own text: (共同 8.25).
 
+    \b
     Example: clipper cite 12
     """
     from clipper.outlets import load_registry
@@ -534,19 +634,21 @@ def cite(
 @handle_errors
 def import_(
     posts: Annotated[list[str], typer.Argument(metavar="POST...", help="Posts already written (text or the "
-                                               "blog page's HTML), or with --json archives from `export --json`.")],
+                                               "blog page's HTML).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created; change nothing.")
                        ] = False,
     fetch: Annotated[bool, typer.Option("--fetch", help="Then fetch the clips that have URLs (keeping the "
                                         "imported quotes).")] = False,
-    archive: Annotated[bool, typer.Option("--json", help="The inputs are archives written by `clipper export "
-                                          "--json`; restore them into an empty database.")] = False,
+    archive: Annotated[bool, typer.Option("--json", hidden=True, help="The inputs are archives written by "
+                                          "`clipper dump`; restore them into an empty database (see `clipper "
+                                          "restore`).")] = False,
     db: DbOption = None,
 ) -> None:
-    """Back-fill clips from posts already written (each ● section becomes a clip), or restore an archive.
+    """Back-fill clips from posts already written: each ● section becomes a clip (archives: `clipper restore`).
 
+    \b
     Example: clipper import old-posts/2016-08-26.txt --dry-run
-    Example: clipper import --json archive.jsonl --db restored.db
+    Example: clipper import old-posts/*.html --fetch
     """
     from clipper import ui
 
@@ -582,19 +684,113 @@ def import_(
 
 @app.command()
 @handle_errors
+def info(
+    path_only: Annotated[bool, typer.Option("--path", help="Print only the database's path (for other tools: "
+                                            "datasette \"$(clipper info --path)\").")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show where the data lives: the database, the outlet registries in force, counts and the index's health.
+
+    \b
+    Example: clipper info
+    Example: clipper --db ~/clips.db info --json
+    Example: datasette "$(clipper info --path)"
+    """
+    from clipper import ui
+    from clipper.info import describe
+
+    if path_only:
+        typer.echo(str(db_path(db).resolve()))
+        return
+    with open_store(db) as store:
+        ui.render_info(describe(store), as_json=as_json)
+
+
+@app.command()
+@handle_errors
 def backup(
-    dest: Annotated[Path, typer.Argument(metavar="FILE", help="The new backup file (never overwritten).")],
+    dest: Annotated[Path, typer.Argument(metavar="FILE|DIR/", help="The new backup file (never overwritten), or a "
+                                         "folder to write a dated one into (clips-2025-01-21.db).")],
     db: DbOption = None,
 ) -> None:
     """Make a consistent copy of the database, safe while other commands run.
 
+    \b
     Example: clipper backup ~/backups/clips-$(date +%F).db
+    Example: clipper backup ~/backups/
     """
     from clipper import ui
     from clipper.backup import backup_db
+    from clipper.restore import backup_target
 
     with open_store(db) as store:
-        ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, dest)}")
+        ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, backup_target(dest, store.path))}")
+
+
+@app.command()
+@handle_errors
+def restore(
+    source: Annotated[Path, typer.Argument(metavar="BACKUP", help="A backup file from `clipper backup`, or an "
+                                           "archive from `clipper dump`.")],
+    db: DbOption = None,
+) -> None:
+    """Put a backup in place of the database: checked first, the current file (and its -wal) kept aside.
+
+    The backup (an SQLite file, checked with integrity_check, or a JSON Lines archive) is built into a new file
+    beside the database, which is then set aside as DB.before-restore-TIME and replaced in one rename. Run it
+    when no other clipper command is using the database.
+
+    \b
+    Example: clipper restore ~/backups/clips-2025-01-21.db
+    Example: clipper restore archive.jsonl --db ~/new/clips.db
+    """
+    from clipper import ui
+    from clipper.restore import restore_db
+
+    clips, aside = restore_db(source, db_path(db))
+    if aside:
+        ui.info(f"the previous database is kept as {aside}")
+    ui.info(f"restored {clips} clip(s) from {source}")
+
+
+@app.command()
+@handle_errors
+def dump(
+    pages: Annotated[bool, typer.Option("--pages", help="Include the stored pages (larger; needed to "
+                                        "re-extract or `show --html` after a restore).")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE (atomically) instead of "
+                                             "stdout.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the whole archive as JSON Lines, every row of every table, for moving house (`clipper restore`).
+
+    \b
+    Example: clipper dump --pages --out archive.jsonl
+    """
+    _dump(pages, out, db)
+
+
+def _dump(pages: bool, out: Path | None, db: Path | None) -> None:
+    import io
+
+    from clipper import ui
+    from clipper.backup import export_archive
+
+    buf = io.StringIO()
+    with open_store(db) as store:
+        count = export_archive(store, buf, pages=pages)
+    _write_out(buf.getvalue(), out)
+    ui.info(f"{count} clip(s) dumped")
+
+
+def _write_out(text: str, out: Path | None) -> None:
+    if out:
+        from clipper.files import write_atomic
+
+        write_atomic(out, text)
+    else:
+        sys.stdout.write(text)
 
 
 def main() -> None:

@@ -96,6 +96,11 @@ def _builtin_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "outlets.toml"  # a source checkout
 
 
+def builtin_registry_path() -> Path:
+    """The shipped registry file (`clipper info` names it)."""
+    return _builtin_path()
+
+
 def user_registry_path() -> Path | None:
     env = os.environ.get("CLIPPER_OUTLETS")
     if env:

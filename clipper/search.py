@@ -241,6 +241,21 @@ def stale_clips(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM search_stale").fetchone()[0])
 
 
+def outdated_clips(conn: sqlite3.Connection) -> int:
+    """How many clips are indexed with a text other than their own (changed by another tool, or listed stale):
+    every clip's text is read and its digest compared, so this is for `clipper info`, not for every search."""
+    outdated, last = stale_clips(conn), 0
+    while ids := [r[0] for r in conn.execute("SELECT id FROM clips WHERE id > ? ORDER BY id LIMIT ?",
+                                             (last, _BATCH))]:
+        docs = _load_docs(conn, ids)
+        marks = ",".join("?" * len(ids))
+        indexed = dict(conn.execute(f"SELECT clip_id, digest FROM search_indexed WHERE clip_id IN ({marks}) AND "
+                                    "clip_id NOT IN (SELECT clip_id FROM search_stale)", ids).fetchall())
+        outdated += sum(1 for cid, digest in indexed.items() if cid in docs and docs[cid].digest != digest)
+        last = ids[-1]
+    return outdated
+
+
 def index_clips(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
     """Index many clips that are not indexed yet (bulk inserts), in the caller's transaction."""
     for start in range(0, len(ids), _BATCH):

@@ -114,6 +114,29 @@ def print_hits(hits: Iterable[SearchHit], *, as_json: bool) -> int:
     return n
 
 
+def render_info(data: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print_json(data)
+        return
+    index = data["index"]
+    health = "ok" if index["ok"] else (f"{index['stale']} stale, {index['missing']} not indexed: run `clipper "
+                                       "reindex`")
+    statuses = ", ".join(f"{n} {s}" for s, n in data["link_status"].items()) or "none"
+    rows = [
+        ("database", data["database"]),
+        ("size", f"{data['size_bytes'] / 1e6:.1f} MB" if data["size_bytes"] >= 100_000
+         else f"{data['size_bytes']} bytes"),
+        ("schema", data["schema"]),
+        ("registry", "\n            ".join(data["registry"])),
+        *((("not found", data["registry_missing"]),) if data["registry_missing"] else ()),
+        ("clips", f"{data['clips']} ({statuses})"),
+        ("pages", data["pages"]), ("posts", data["posts"]), ("checks", data["checks"]),
+        ("index", f"{index['indexed']} clip(s) indexed, {health}"),
+    ]
+    for key, value in rows:
+        sys.stdout.write(f"{key:<11} {value}\n")
+
+
 def warn(message: str) -> None:
     err.print(f"[yellow]warning:[/yellow] {safe(message)}")
 

@@ -1,0 +1,205 @@
+"""The CLI as a first-day user types it (issue 12): README commands, options where users put them, checked values.
+
+Every test runs the command line through Typer's CliRunner against a real SQLite file made from saved pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from clipper.cli import app
+from tests.conftest import JA, load_truth
+
+runner = CliRunner()
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+PAGES = ("sankei/20250121-ogasawara-police-radio.html", "asahi/20250113-miyazaki-earthquake.html",
+         "chunichi/20250114-nankai-trough.html")
+
+
+def run(*args: str, db: Path | None = None) -> tuple[int, str, str]:
+    argv = [*args, "--db", str(db)] if db else list(args)
+    result = runner.invoke(app, argv)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def add_pages(db: Path, files: tuple[str, ...] = PAGES) -> dict[str, int]:
+    """Clip saved pages as a user would (`clipper add page.html --url URL`); their ids by file name."""
+    urls = {row["file"]: row["url"] for row in load_truth()}
+    ids = {}
+    for name in files:
+        code, out, err = run("add", str(JA / name), "--url", urls[name], "--json", db=db)
+        assert code == 0, err
+        ids[name] = json.loads(out.splitlines()[-1])["id"]
+    return ids
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "clips.db"
+
+
+@pytest.fixture
+def clips(db: Path) -> dict[str, int]:
+    return add_pages(db)
+
+
+def ids_of(out: str) -> list[int]:
+    return [json.loads(line)["id"] for line in out.splitlines() if line.strip()]
+
+
+# -- 1. the README's search examples, unquoted -----------------------------------------------------------------
+
+
+def test_search_takes_several_words_unquoted(db: Path, clips: dict[str, int]) -> None:
+    code, out, err = run("search", "地震", "気象庁", "--json", db=db)
+    assert code == 0, err
+    quoted = run("search", "地震 気象庁", "--json", db=db)[1]
+    assert ids_of(out) == ids_of(quoted) and clips[PAGES[1]] in ids_of(out)
+
+
+def test_search_minus_word_excludes_unquoted(db: Path, clips: dict[str, int]) -> None:
+    code, out, err = run("search", "地震", "-津波", "--json", db=db)
+    assert code == 0, err
+    found = set(ids_of(out))
+    assert clips[PAGES[1]] not in found and clips[PAGES[0]] in found
+
+
+def test_search_or_unquoted_with_options_anywhere(db: Path, clips: dict[str, int]) -> None:
+    code, out, err = run("search", "津波", "OR", "高潮", "--limit", "5", "気象庁", "--json", db=db)
+    assert code == 0, err
+    assert ids_of(out) == ids_of(run("search", "津波 OR 高潮 気象庁", "--limit", "5", "--json", db=db)[1])
+    assert clips[PAGES[1]] in ids_of(out) and clips[PAGES[0]] not in ids_of(out)
+
+
+def _readme_command_lines() -> list[str]:
+    lines = []
+    for block in re.findall(r"```sh\n(.*?)```", README, flags=re.S):
+        for line in block.splitlines():
+            line = re.split(r"\s{2,}#", line)[0].strip()
+            if line.startswith("clipper "):
+                lines.append(line)
+    return lines
+
+
+def _runnable_offline(line: str) -> bool:
+    """Synopsis lines (URL, ID, [options], ...) and lines that fetch from the internet are left out."""
+    if "[" in line or "..." in line or "http" in line or "--archive" in line or "--fetch" in line:
+        return False
+    words = shlex.split(line)
+    return not any(re.fullmatch(r"[A-Z][A-Z0-9_-]*", w) and w != "OR" for w in words)
+
+
+README_LINES = [line for line in _readme_command_lines() if _runnable_offline(line)]
+
+
+def test_the_readme_has_runnable_command_lines() -> None:
+    assert len(README_LINES) >= 15
+    assert "clipper search 地震 -津波" in README_LINES
+
+
+@pytest.mark.parametrize("line", README_LINES)
+def test_readme_command_line_is_valid_usage(line: str, db: Path, clips: dict[str, int], tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command line of the README's code blocks that runs offline parses: no usage error (exit 2)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLIPPER_DB", str(db))
+    line = line.replace("$(date +%F)", "2025-01-01").replace("~/", f"{tmp_path}/")
+    words = shlex.split(line.split(" > ")[0].split(" | ")[0])[1:]
+    result = runner.invoke(app, words)
+    assert not (result.exit_code == 2 and "Try 'clipper" in result.stderr), f"{line}: {result.stderr}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), f"{line}: {result.exception!r}"
+
+
+# -- 2. options where users put them -------------------------------------------------------------------------------
+
+
+def test_db_before_the_command_like_git(db: Path, clips: dict[str, int], monkeypatch: pytest.MonkeyPatch,
+                                        tmp_path: Path) -> None:
+    monkeypatch.setenv("CLIPPER_DB", str(tmp_path / "other.db"))
+    code, out, err = run("--db", str(db), "list", "--json")
+    assert code == 0, err
+    assert sorted(ids_of(out)) == sorted(clips.values())
+    assert run("--db", str(db), "search", "地震", "--json")[1]
+    assert not (tmp_path / "other.db").exists()
+
+
+# -- 3. checked values -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "choices"), [
+    (["list", "--status", "daed"], "dead"),
+    (["search", "地震", "--status", "daed"], "unreachable"),
+    (["export", "--post", "1", "--format", "txt"], "markdown"),
+    (["export", "--post", "1", "--order", "date"], "published"),
+    (["export", "--post", "1", "--indent", "tab"], "fullwidth"),
+    (["export", "--post", "1", "--date-style", "western"], "slash0"),
+])
+def test_enumerated_options_are_checked(argv: list[str], choices: str, db: Path, clips: dict[str, int]) -> None:
+    code, out, err = run(*argv, db=db)
+    assert code == 2
+    assert choices in err and out == ""
+
+
+def test_the_cli_choices_are_the_ones_the_code_knows() -> None:
+    from clipper import cli
+    from clipper.drafting import ORDERS
+    from clipper.extract.dates import DATE_STYLES
+    from clipper.post import FORMATS, INDENTS
+
+    assert [e.value for e in cli.Order] == list(ORDERS)
+    assert [e.value for e in cli.Format] == list(FORMATS)
+    assert [e.value for e in cli.Indent] == list(INDENTS)
+    assert [e.value for e in cli.DateStyle] == list(DATE_STYLES)
+
+
+def test_date_style_help_lists_every_value() -> None:
+    from clipper.extract.dates import DATE_STYLES
+
+    help_text = " ".join(run("export", "--help")[1].split())
+    for style, example in DATE_STYLES.items():
+        assert f"{style} {example}" in help_text
+
+
+# -- 13. small ones ------------------------------------------------------------------------------------------------
+
+
+def test_help_examples_one_per_line() -> None:
+    out = run("add", "--help")[1]
+    examples = [line.strip() for line in out.splitlines() if "Example:" in line]
+    assert len(examples) == 2 and all(e.startswith("Example: clipper add ") for e in examples)
+    assert all(len(e.split()) >= 3 for e in examples)
+
+
+def test_info_says_where_the_data_lives(db: Path, clips: dict[str, int], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    user_registry = tmp_path / "mine.toml"
+    user_registry.write_text('[[outlet]]\nname = "テスト"\ndomains = ["example.org"]\n', encoding="utf-8")
+    monkeypatch.setenv("CLIPPER_OUTLETS", str(user_registry))
+    code, out, err = run("--db", str(db), "info", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["database"] == str(db.resolve())
+    assert data["clips"] == 3 and data["link_status"] == {"unchecked": 3} and data["pages"] == 3
+    assert data["registry"][-1] == str(user_registry) and data["registry"][0].endswith("outlets.toml")
+    assert data["index"] == {"indexed": 3, "stale": 0, "missing": 0, "ok": True}
+    text = run("info", db=db)[1]
+    assert str(db.resolve()) in text and "3 clip(s) indexed, ok" in text
+    assert run("--db", str(db), "info", "--path")[1].strip() == str(db.resolve())
+
+
+def test_info_reports_an_index_out_of_date(db: Path, clips: dict[str, int]) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE clips SET title = 'edited elsewhere' WHERE id = ?", (clips[PAGES[0]],))
+    conn.commit()
+    conn.close()
+    data = json.loads(run("info", "--json", db=db)[1])
+    assert data["index"]["ok"] is False and data["index"]["stale"] == 1
+    assert "run `clipper reindex`" in run("info", db=db)[1]
