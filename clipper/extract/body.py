@@ -100,6 +100,13 @@ _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _BREAK_CJK = re.compile(rf"([{_CJK}])[ \xa0]*[\n\r\t\f\v][ \t\n\r\f\v\xa0]*(?=[{_CJK}])")
 _BOILER = re.compile(
     r"^(?:read more|continue reading|related(?: articles?| stories| posts| coverage| content)?\s*:?$|see also|"
+    # read-also teasers, newsletter boxes, rate/share prompts in the languages of the foreign news quoted most
+    r"(?:also read|read also|lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|zum weiterlesen|weiterlesen\s*$|"
+    r"das könnte sie (?:auch )?interessieren|(?:à )?lire aussi|lee (?:también|más)|leer más|te puede interesar|"
+    r"leggi anche|leia (?:também|mais)|читайте также|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|"
+    r"was this (?:article|page|post) (?:helpful|useful)|(?:möchten sie|jetzt) (?:den|diesen) (?:artikel|beitrag) "
+    r"teilen|newsletter(?:\s|$)|abonnieren sie|melden sie sich .{0,30}newsletter|artikel (?:drucken|teilen)|"
+    r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$)|"
     r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*$|sponsored|"
     r"share (?:this|on)|follow us|you may also like|you might also like|more from|recommended for you|topics\s*$|"
     r"join the conversation|filed under|tags?\s*:|\d+\s*-\s*\d+ of \d+\s*$|"
@@ -132,7 +139,7 @@ _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 200  # characters: a first pass that finds less tries again, more inclusively
-_WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
+_WRONG_WORDS = ("comment", "cookie", "consent", "gdpr", "overlay", "popup", "modal", "lightbox")
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
