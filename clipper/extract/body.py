@@ -139,7 +139,8 @@ _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 200  # characters: a first pass that finds less tries again, more inclusively
-_WRONG_WORDS = ("comment", "cookie", "consent", "gdpr", "overlay", "popup", "modal", "lightbox")
+_WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
+_POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
@@ -640,14 +641,14 @@ def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusiv
     return _filter([b for b in _walk(body) if b[2] == "p" or inclusive and b[2] in _LOOSE_BLOCKS], title)
 
 
-def _wrong_names(names: str) -> bool:
+def _wrong_names(names: str, words: tuple[str, ...] = _WRONG_WORDS) -> bool:
     """Named as comments or a consent dialog (commentlist, cookiecontent), not counting a blog's taxonomy classes
     (tag-privacy, category-comments)."""
     for token in names.lower().split():
         if token.startswith(("tag-", "category-")):
             continue
         for word in _SPLIT_NAMES.split(token):
-            if word.startswith(_WRONG_WORDS) and not word.startswith("commentar"):
+            if word.startswith(words) and not word.startswith("commentar"):
                 return True
     return False
 
@@ -655,6 +656,8 @@ def _wrong_names(names: str) -> bool:
 def _wrong_winner(containers: list[LexborNode]) -> bool:
     """Comments, a consent dialog or a list of teasers for other articles won the vote."""
     first = containers[0]
+    if _wrong_names(_names(first.attributes), _POPUP_WORDS):
+        return True
     node: LexborNode | None = first
     for _ in range(3):  # the winner or its near ancestors
         if node is None or node.tag in ("body", "html"):
