@@ -40,6 +40,10 @@ _REMOVE = (
     "script, style, noscript, template, svg, math, iframe, object, embed, canvas, video, audio, map, button, select,"
     " textarea, input, dialog, nav, aside, footer, figcaption"
 )
+_REMOVE_LOOSE = (
+    "script, style, template, svg, math, iframe, object, embed, canvas, video, audio, map, button, select,"
+    " textarea, input, dialog, nav, figcaption"
+)
 _BLOCK = frozenset(
     "address article aside blockquote body center dd details dir div dl dt fieldset figure footer form h1 h2 h3 h4"
     " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody tfoot thead tr ul caption"
@@ -96,6 +100,13 @@ _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _BREAK_CJK = re.compile(rf"([{_CJK}])[ \xa0]*[\n\r\t\f\v][ \t\n\r\f\v\xa0]*(?=[{_CJK}])")
 _BOILER = re.compile(
     r"^(?:read more|continue reading|related(?: articles?| stories| posts| coverage| content)?\s*:?$|see also|"
+    # read-also teasers, newsletter boxes, rate/share prompts in the languages of the foreign news quoted most
+    r"(?:also read|read also|lesen sie (?:auch|mehr)|auch interessant|mehr zum thema|zum weiterlesen|weiterlesen\s*$|"
+    r"das könnte sie (?:auch )?interessieren|(?:à )?lire aussi|lee (?:también|más)|leer más|te puede interesar|"
+    r"leggi anche|leia (?:também|mais)|читайте также|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|"
+    r"was this (?:article|page|post) (?:helpful|useful)|(?:möchten sie|jetzt) (?:den|diesen) (?:artikel|beitrag) "
+    r"teilen|newsletter(?:\s|$)|abonnieren sie|melden sie sich .{0,30}newsletter|artikel (?:drucken|teilen)|"
+    r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$)|"
     r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*$|sponsored|"
     r"share (?:this|on)|follow us|you may also like|you might also like|more from|recommended for you|topics\s*$|"
     r"join the conversation|filed under|tags?\s*:|\d+\s*-\s*\d+ of \d+\s*$|"
@@ -127,6 +138,10 @@ _REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s
 _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
+_LITTLE = 200  # characters: a first pass that finds less tries again, more inclusively
+_WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
+_POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
+_LOOSE_BLOCKS = frozenset("div span td li section article".split())
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
 _Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
@@ -245,6 +260,15 @@ def _lead_inside(node: LexborNode) -> LexborNode | None:
     return None
 
 
+def _named(node: LexborNode) -> dict[str, str | None]:
+    """An element's attributes, without a heading's id: that is an anchor made from the heading's own words
+    (h3#nav_nur_die_folie names no navigation)."""
+    attrs = node.attributes
+    if "id" in attrs and node.tag in _HEADINGS:
+        attrs = {k: v for k, v in attrs.items() if k != "id"}
+    return attrs
+
+
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
     """Hidden, or named like page furniture (``in_text``: an inline element inside a sentence, see _INLINE_JUNK)."""
     if not attrs:
@@ -264,14 +288,15 @@ def _link_density(node: LexborNode, total: int) -> float:
     return min(1.0, sum(len(a.text()) for a in node.css("a")) / total)
 
 
-def _score(body: LexborNode, evidence: str | None) -> tuple[dict[int, float], dict[int, LexborNode]]:
+def _score(body: LexborNode, evidence: str | None, inclusive: bool = False
+           ) -> tuple[dict[int, float], dict[int, LexborNode]]:
     """Candidate containers' scores and nodes, keyed by ``mem_id`` (node ``==`` is very slow in selectolax)."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     chains: dict[int, list[int]] = {}  # first scored ancestor -> it and up to 4 more ancestors (body excluded)
     for node in body.css("p, pre, div, td, section, article, main, font, center"):
         tag = node.tag
-        deep = tag == "p" or tag == "pre"
+        deep = tag == "p" or tag == "pre" or inclusive and not any(c.tag in _BLOCK for c in node.iter())
         text = node.text(deep=deep)
         if len(text) < 25 or len(text := text.strip()) < 25:
             continue
@@ -297,8 +322,8 @@ def _score(body: LexborNode, evidence: str | None) -> tuple[dict[int, float], di
     return scores, nodes
 
 
-def _pick(body: LexborNode, evidence: str | None) -> list[LexborNode]:
-    scores, nodes = _score(body, evidence)
+def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False) -> list[LexborNode]:
+    scores, nodes = _score(body, evidence, inclusive)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:20]
     best: LexborNode | None = None
     best_score = 0.0
@@ -425,7 +450,7 @@ def _walk(container: LexborNode) -> list[_Block]:
             pass  # furigana reading without <rp> fallback: dropped (子<rt>こ</rt>ども reads 子ども)
         elif tag[0] != "-" and tag not in _SKIP and (
             tag in _PLAIN
-            or tag != "header" and not _is_junk(node.attributes, filled and tag not in _BLOCK)
+            or tag != "header" and not _is_junk(_named(node), filled and tag not in _BLOCK)
             or len(node.text()) > half and not _is_comments(node.attributes)
         ):
             if tag == "ruby" or tag == "rp":
@@ -583,14 +608,63 @@ def _extract(
     paragraphs = _from_selectors(tree, selectors, title, enough) if selectors else []
     if not paragraphs:
         evidence = _norm(jsonld_body) if jsonld_body else None
-        containers = _pick(body, evidence)
-        if containers:
-            blocks = [b for c in containers for b in _walk(c)]
-            known = {b[0] for b in blocks}
-            lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
-            paragraphs = _filter(lead + blocks, title)
-        else:  # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
-            paragraphs = _filter([b for b in _walk(body) if b[2] == "p"], title)
+        paragraphs = _generic(body, evidence, title)
+        if sum(len(p) for p in paragraphs) < _LITTLE:
+            # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
+            # text in <div>/<span> without <p> scored whole.
+            loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
+            if loose is not None:
+                _decompose_all(loose.css(_REMOVE_LOOSE))
+                second = _generic(loose, evidence, title, inclusive=True)
+                if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
+                    paragraphs = second
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
     return paragraphs
+
+
+def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusive: bool = False) -> list[str]:
+    """The container vote, its walk and filter. A winner that is a teaser list or named like comments or a consent
+    dialog is removed and the vote is held again (twice at most)."""
+    for _ in range(3):
+        containers = _pick(body, evidence, inclusive)
+        if not containers:
+            break
+        if _wrong_winner(containers):
+            _decompose_all(containers)
+            continue
+        blocks = [b for c in containers for b in _walk(c)]
+        known = {b[0] for b in blocks}
+        lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
+        return _filter(lead + blocks, title)
+    # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
+    return _filter([b for b in _walk(body) if b[2] == "p" or inclusive and b[2] in _LOOSE_BLOCKS], title)
+
+
+def _wrong_names(names: str, words: tuple[str, ...] = _WRONG_WORDS) -> bool:
+    """Named as comments or a consent dialog (commentlist, cookiecontent), not counting a blog's taxonomy classes
+    (tag-privacy, category-comments)."""
+    for token in names.lower().split():
+        if token.startswith(("tag-", "category-")):
+            continue
+        for word in _SPLIT_NAMES.split(token):
+            if word.startswith(words) and not word.startswith("commentar"):
+                return True
+    return False
+
+
+def _wrong_winner(containers: list[LexborNode]) -> bool:
+    """Comments, a consent dialog or a list of teasers for other articles won the vote."""
+    first = containers[0]
+    if _wrong_names(_names(first.attributes), _POPUP_WORDS):
+        return True
+    node: LexborNode | None = first
+    for _ in range(3):  # the winner or its near ancestors
+        if node is None or node.tag in ("body", "html"):
+            break
+        if _wrong_names(_names(node.attributes)):
+            return True
+        node = node.parent
+    if len(containers) >= 3:  # a grid of cards: each part short, each led by a link
+        return all(len(c.text()) < 600 and c.css_first("a") is not None for c in containers)
+    return False
