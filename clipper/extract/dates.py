@@ -107,21 +107,22 @@ class _MonthNames(parserinfo):
 _MONTH_NAMES = _MonthNames()
 _MON = r"(?P<mon>[^\W\d_]{3,10})\.?"  # any word; kept only when _MONTH_NAMES knows it
 _ERAS = {"令和": (2018, 99), "平成": (1988, 31), "昭和": (1925, 64), "大正": (1911, 15)}  # year 0, last year
-# Date forms, most specific first (a tie on position goes to the earlier form). Groups: y, m, d / mon / era;
+# Date forms, most specific first (a tie on position goes to the earlier form). Each starts with a digit and puts
+# its lookbehind after it: \d(?<![\d.]\d)\d? is (?<![\d.])\d{1,2}, scanned 4x faster. Groups: y, m, d / mon / era;
 # a, b: the two numbers of an ambiguous a/b/yyyy, read day-first or month-first by the page's language.
 _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?P<era>令和|平成|昭和|大正)\s*(?P<y>元|\d{1,2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日",
-    r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일号]",
-    r"(?<!\d)(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})T(?P<cH>\d{2})(?P<cM>\d{2})(?P<cS>\d{2})?(?:\.\d+)?(?!\d)",  # compact
-    r"(?<![\d/.-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d|[.,/]\d)",
-    r"(?<![\d/.-])(?P<a>\d{1,2})(?P<s>[/-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})(?!\d)",  # 11/28/2016, 05/02/2020
-    r"(?<![\d.])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?!\d)",  # day first: 19.07.2014
-    r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<yy>\d{2})(?![\d.])",  # 28.09.19 (20xx)
+    r"(?P<y>\d(?<!\d\d)\d{3})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일号]",
+    r"(?P<y>\d(?<!\d\d)\d{3})(?P<m>\d{2})(?P<d>\d{2})T(?P<cH>\d{2})(?P<cM>\d{2})(?P<cS>\d{2})?(?:\.\d+)?(?!\d)",
+    r"(?P<y>\d(?<![\d/.-]\d)\d{3})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?!\d|[.,/]\d)",
+    r"(?P<a>\d(?<![\d/.-]\d)\d?)(?P<s>[/-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4})(?!\d)",  # 11/28/2016, 05/02/2020
+    r"(?P<d>\d(?<![\d.]\d)\d?)\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4})(?!\d)",  # day first: 19.07.2014
+    r"(?P<d>\d(?<![\d.]\d)\d?)\.(?P<m>\d{1,2})\.(?P<yy>\d{2})(?![\d.])",  # 28.09.19 (20xx)
     rf"\b{_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})(?!\d)",  # July 19, 2014
-    rf"(?<![\d.])(?<!\d:)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?{_MON}\s*,?\s*(?:de\s+|del\s+)?"
+    rf"(?P<d>\d(?<![\d.]\d)(?<!\d:\d)\d?)(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?{_MON}\s*,?\s*(?:de\s+|del\s+)?"
     r"(?P<y>\d{4})(?!\d)",  # 19 July 2014, 19. Juli 2014, 15 de agosto de 2016, 15 августа 2016
-    r"(?<![\d/.年])(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
-    r"(?<![\d/.:-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
+    r"(?P<m>\d(?<![\d/.年]\d)\d?)\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
+    r"(?P<m>\d(?<![\d/.:-]\d)\d?)/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
 ))
 _AMBIGUOUS, _NAMED = 4, {7, 8}  # _NAMED: forms whose time of day may come first: 17:41 JST, October 13, 2024
 _WEEKDAY = r"(?:\([^()\d]{1,4}\)|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?)"
@@ -372,6 +373,7 @@ _META_MODIFIED = ("article:modified_time", "og:updated_time", "dc.date.modified"
 _NOT_THE_PAGE = frozenset({"Comment", "Review", "ImageObject", "VideoObject", "AudioObject", "MediaObject", "Person",
                            "Organization", "Answer", "Question", "Rating", "Offer", "Product", "Event"})
 _UPDATE_CLASS = re.compile(r"updat|modif|dateModified|aktualisiert", re.I)
+_HAS_DIGIT = re.compile(r"\d")
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "rt", "rp", "head", "select", "iframe", "button"})
 _NEAR = 300  # characters either side of the headline where the article's own date lives
 _UPDATE_LABEL = re.compile(r"(更新|修正|updated?|modified)[^\d]{0,4}$", re.I)
@@ -452,7 +454,7 @@ class _Walk:
                 if n.is_text_node:
                     chunk = (n.text_content or "").strip()
                     if chunk:
-                        if n.parent is not None and _in_update(n.parent):
+                        if n.parent is not None and _HAS_DIGIT.search(chunk) and _in_update(n.parent):
                             chunk = "更新 " + chunk  # a date in span.updated is the update, whatever its label
                         out.append(chunk)
                         size += len(chunk) + 1
@@ -491,11 +493,13 @@ def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNod
         best: tuple[int, LexborNode] | None = None
         for node in group:
             text = _squash(_text_of(node))
-            if len(text) < 2 or node.tag == "title" or _in_comments(node, 6):
-                continue  # ("6 Kommentare zu “<title>”" is the comments' heading)
+            if len(text) < 2 or node.tag == "title":
+                continue
             if first is None and node.tag == "h1":
                 first = node
             if any(text in t or (len(t) >= 8 and t in text and len(text) < 2 * len(t)) for t in titles):
+                if _in_comments(node, 6):
+                    continue  # "6 Kommentare zu “<title>”" is the comments' heading
                 if best is None or len(text) > best[0]:
                     best = (len(text), node)
         if best:
@@ -718,11 +722,15 @@ def _body_readings(tree: LexborHTMLParser, ctx: _Context,
             continue
         if n.is_text_node:
             parent = n.parent
-            if parent is None or parent.tag in ("a", "option") or _in_boiler(parent):
-                continue
             chunk = (n.text_content or "").strip()
+            if not chunk or parent is None:
+                continue
+            if _HAS_DIGIT.search(chunk):  # (only a line with digits can hold a date: check where it sits)
+                if parent.tag in ("a", "option") or _in_boiler(parent):
+                    continue
+                chunk = ("更新 " if _in_update(parent) else "") + chunk
             if chunk:
-                out.append(("更新 " if _in_update(parent) else "") + chunk)
+                out.append(chunk)
                 size += len(chunk) + 1
                 if size > 5000:
                     break
