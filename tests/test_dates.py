@@ -453,6 +453,13 @@ def test_date_from_url_is_strict(url: str, expected: str | None) -> None:
     ('<html lang="en-US">' + _ld(datePublished="2023-11-09T02:11:03+00:00") + "<h1>Police investigating</h1>"
      '<time datetime="2023-11-08T21:11:03-05:00">November 8, 2023</time></html>', None,
      ("2023-11-08T21:11:03-05:00", "time")),
+    # a UTC instant late in the evening beside the page's own next day: the day the page shows
+    ('<html lang="it">' + _ld(datePublished="2023-11-01T23:01:00Z") + "<h1>Israele-Hamas, la diretta</h1>"
+     "<p>2 novembre 2023</p></html>", None, ("2023-11-02", "jsonld")),
+    # an English page with a language menu in Japanese is not a Japanese page
+    ("<html>" + _ld(datePublished="2021-03-08T11:15:28Z") + "<ul><li>日本語</li><li>中文</li></ul>"
+     "<h1>Meghan and Harry's interview with Oprah: the key moments</h1><p>" + "The interview aired. " * 20
+     + "</p></html>", None, ("2021-03-08T11:15:28+00:00", "jsonld")),
     # a naive time off Japan is not given a zone
     ('<html lang="de"><meta name="date" content="2022-01-21 13:30"><h1>Freeride-Schuh</h1></html>', None,
      ("2022-01-21T13:30:00", "meta")),

@@ -549,8 +549,8 @@ def _page_context(tree: LexborHTMLParser, sample: str, url: str | None) -> _Cont
         hanzi = len(re.findall(r"[\u4e00-\u9fff]", sample))
         if hanzi >= max(100, 50 * kana):
             return _Context(_zone("Asia/Shanghai"), False, False)
-        if kana or hanzi:
-            return _Context(JST, True, False)
+        if (kana or hanzi) and 20 * (kana + hanzi) >= len(re.findall(r"[A-Za-z]", sample)):
+            return _Context(JST, True, False)  # (a few CJK characters in an English page are a language menu)
     return _Context(None, False, dayfirst)
 
 
@@ -774,6 +774,20 @@ def _own_zone(best: _Cand, others: list[ParsedDate]) -> _Cand:
     return best
 
 
+def _shown_day(best: _Cand, shown: list[ParsedDate]) -> _Cand:
+    """A UTC instant late in the day (or early) beside the page's own date-only next (or previous) day: the day
+    the page shows (``2023-11-01T23:01Z`` on an Italian page that says 2 novembre 2023), without a time."""
+    assert isinstance(best.date.value, dt.datetime)
+    utc = best.date.value
+    for p in shown[:3]:
+        gap = (_day(p) - utc.date()).days
+        if (gap == 1 and utc.hour >= 10) or (gap == -1 and utc.hour < 14):
+            return _Cand(p, best.source)
+        if gap == 0:
+            return best
+    return best
+
+
 def _year_in_source(tree: LexborHTMLParser) -> Callable[[int, int], int | None]:
     html: list[str] = []
 
@@ -836,7 +850,7 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     far = [(p, upd) for pos, p, upd in below if pos >= _NEAR]
     if pub:
         best = pub[0]
-        shown_days = {p.value.date() if isinstance(p.value, dt.datetime) else p.value for p, upd in near if not upd}
+        shown_days = {_day(p) for p, _upd in [x for x in near if not x[1]][:2]}  # the two nearest the headline
         if not ctx.japanese and shown_days and _day(best.date) not in shown_days:  # the page shows another
             # source's day: that one (Japanese pages show the update time in the header: see _resolve_utc)
             best = next((c for c in pub[1:] if _day(c.date) in shown_days), best)
@@ -844,6 +858,8 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
             best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], ctx.zone)
         elif _is_utc(best.date):  # the same instant as the page writes it elsewhere, in its own zone
             best = _own_zone(best, [c.date for c in pub[1:]] + [p for p, _upd in near])
+            if _is_utc(best.date):  # else the day the page shows, if it is the instant's day in some zone
+                best = _shown_day(best, [p for p, upd in near if not upd and not p.has_time])
         if not best.date.has_time:  # a date-only winner takes the time of a source reading the same day
             for p in [c.date for c in pub] + [p for p, upd in near if not upd]:
                 if isinstance(p.value, dt.datetime) and p.value.date() == best.date.value:
