@@ -460,6 +460,10 @@ def test_date_from_url_is_strict(url: str, expected: str | None) -> None:
     ("<html>" + _ld(datePublished="2021-03-08T11:15:28Z") + "<ul><li>日本語</li><li>中文</li></ul>"
      "<h1>Meghan and Harry's interview with Oprah: the key moments</h1><p>" + "The interview aired. " * 20
      + "</p></html>", None, ("2021-03-08T11:15:28+00:00", "jsonld")),
+    # nothing on the page but a JavaScript app's state
+    ('<html lang="de"><h3>Europas Topathleten fit für München 2022</h3><script>window.__DATA__ = {"article": '
+     '{"id": 718, "createdAt":"2022-01-31T15:58:43+01:00", "enabled": true}}</script></html>', None,
+     ("2022-01-31T15:58:43+01:00", "meta")),
     # a naive time off Japan is not given a zone
     ('<html lang="de"><meta name="date" content="2022-01-21 13:30"><h1>Freeride-Schuh</h1></html>', None,
      ("2022-01-21T13:30:00", "meta")),

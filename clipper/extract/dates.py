@@ -749,6 +749,22 @@ def _in_boiler(node: LexborNode) -> bool:
     return False
 
 
+_EMBEDDED = re.compile(r"[\"'](?:datePublished|date_published|publishedAt|published_at|publishDate|publish_date"
+                       r"|pubDate|firstPublished|created_at|createdAt|dateCreated)[\"']\s*:\s*[\"']"
+                       r"(\d{4}-\d\d-\d\d(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)[\"']")
+
+
+def _embedded_date(tree: LexborHTMLParser, ctx: _Context) -> ParsedDate | None:
+    """The first publication date in the page's scripts (the JSON state of a JavaScript app), or None."""
+    for script in tree.css("script")[:200]:
+        m = _EMBEDDED.search(script.text(deep=True, separator="") or "")
+        if m:
+            found = _parse(m.group(1), None, ctx.zone, False)
+            if found is not None:
+                return found
+    return None
+
+
 def _day(p: ParsedDate) -> dt.date:
     """The calendar day as written (in the value's own zone)."""
     return p.value.date() if isinstance(p.value, dt.datetime) else p.value
@@ -874,5 +890,8 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     anywhere = [p for p, upd in _body_readings(tree, ctx, year_of) if not upd]
     if anywhere:
         return _Cand(anywhere[0], "text")
+    embedded = _embedded_date(tree, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
+    if embedded is not None:
+        return _Cand(embedded, "meta")
     updates = [c.date for c in mod] + [p for p, upd in near + far if upd]
     return _Cand(updates[0], mod[0].source if mod else "text") if updates else None
