@@ -4,20 +4,30 @@
 
 1. JSON-LD ``datePublished`` of the article objects (else ``dateCreated``);
 2. ``<meta>`` publication tags (``article:published_time`` in property= or name=, ``pubdate``, ``DC.date.issued``,
-   ``itemprop=datePublished``, ``sailthru.date``, ... see ``_META_PUBLISHED``; ``content=`` or ``value=``);
+   ``publication_date``, ``citation_publication_date``, ... see ``_META_PUBLISHED``; ``content=`` or ``value=``),
+   then any other CreativeWork's ``datePublished`` (a Recipe, a WebSite; not a comment's, image's or person's);
 3. the article's own ``<time datetime>``: ``pubdate`` / ``itemprop=datePublished``, or one right next to the
-   headline, never the sidebars' many ``<time>`` elements;
+   headline, never the sidebars' many ``<time>`` elements nor the readers' comments';
 4. the visible date next to the headline (a bounded walk of a few hundred characters around the h1);
-5. the URL (``/20160801/``, ``/2019/04/25/``, ``?a=20170309-``, ``/2410/28/``, ``/160801/``).
+5. the URL, strictly (``/20160801/``, ``/2019/04/25/``, ``?a=20170309-``, ``/2410/28/``; ``/2008/05/`` is a month);
+6. the first dated line of the article area (``<article>``/``<main>``, else the body) outside navigation, footers,
+   sidebars and comments; then a publication date in a script's JSON state (``"createdAt": "..."``).
 
-Modified dates (``dateModified``, ``article:modified_time``, text labelled 更新) are used only when nothing else is.
-A date-only winner takes the time of day from another source reading the same day.
+Modified dates (``dateModified``, ``article:modified_time``, text labelled 更新, dates inside ``.updated``) are used
+only when nothing else is. A date-only winner takes the time of day from another source reading the same day.
 
-The UTC trap: CMSs label Japan wall time as UTC (``17:55:00Z`` while the page shows 17時55分). When the most trusted
-date is labelled UTC (``Z``/``+00:00``) we check it against the dates visible on the page: if it agrees with a visible
-date once converted to Japan time it is genuinely UTC and kept; else another source agreeing with the visible date
-wins; else, if its wall-clock digits equal a visible date (or another source's digits with a real offset), the digits
-are read in that zone. Naive times are read in Japan time (China/Korea time on Chinese/Korean pages).
+Zones: the page's language decides (``_page_context``). Naive times are Japan time only on Japanese pages (declared
+``ja``, a ``.jp`` host, or Japanese text), China/Korea time on Chinese/Korean pages, and stay naive elsewhere: the
+page did not say, so neither do we. A UTC instant stays that instant; off Japan it is written in the page's own
+offset when the page gives the same instant with one (or as naive wall time), or becomes the day the page shows when
+that is the instant's day in some zone. Day-first numbers (``19.07.2014``, ``05/02/2020``) where the language writes
+them so (machine-readable values are month-first); month names come from a dateutil ``parserinfo``.
+
+The UTC trap (Japanese pages only): CMSs label Japan wall time as UTC (``17:55:00Z`` while the page shows 17時55分).
+When the most trusted date is labelled UTC (``Z``/``+00:00``) we check it against the dates visible on the page: if it
+agrees with a visible date once converted to Japan time it is genuinely UTC and kept; else another source agreeing
+with the visible date wins; else, if its wall-clock digits equal a visible date (or another source's digits with a
+real offset), the digits are read in that zone.
 """
 
 from __future__ import annotations
