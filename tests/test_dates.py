@@ -404,12 +404,9 @@ def test_deeply_nested_jsonld_skips_the_block_and_keeps_the_page() -> None:
     assert _find(html) == ("2020-01-02T10:00:00+01:00", "jsonld")
 
 
-# ------------------------------------------------------------------------------------------- beyond Japan
-# (text, dayfirst, expected ISO) read with no zone (a page that does not say its zone): snippets of real pages in
-# htmldate's evaluation set
+# more snippets of htmldate's set, with times: (text, dayfirst, expected ISO), read with no zone
 FOREIGN_CASES: list[tuple[str, bool, str | None]] = [
     ("Stand: 07.11.2023, 07:30 Uhr", True, "2023-11-07T07:30:00"),
-    ("Datum:26. Januar 2022", True, "2022-01-26"),
     ("19. Juli 2014 um 10:23 Uhr", True, "2014-07-19T10:23:00"),
     ("Dagmar Rehak 13 Dezember, 2015 um 01:10", True, "2015-12-13T01:10:00"),
     ("Von:  Björn Jahner | 31.10.23", True, "2023-10-31"),
@@ -422,11 +419,8 @@ FOREIGN_CASES: list[tuple[str, bool, str | None]] = [
     ("9 juin 2019", True, "2019-06-09"),
     ("1er juillet 2014", True, "2014-07-01"),
     ("13/01/2020", True, "2020-01-13"),
-    ("05/02/2020", True, "2020-02-05"),
-    ("05/02/2020", False, "2020-05-02"),
     ("February 24, 2020 | 9:25pm", False, "2020-02-24T21:25:00"),
     ("Nov. 8, 2023, 10:28 p.m. ET", False, "2023-11-08T22:28:00-05:00"),
-    ("2020-06-07T15:06Z", True, "2020-06-07T15:06:00+00:00"),
     ("Heft 4 2014", True, None),  # a word that is no month
     ("31.02.2020", True, None),
 ]
@@ -454,18 +448,22 @@ def test_date_from_url_is_strict(url: str, expected: str | None) -> None:
     assert (got.iso() if got else None) == expected
 
 
-def _deep_ld() -> str:
-    return '<script type="application/ld+json">' + "[" * 100_000 + "]" * 100_000 + "</script>"
-
-
 @pytest.mark.parametrize(("html", "url", "expected"), [
-    # a foreign page: the UTC instant stays UTC (not moved to the next day in Japan)
-    ('<html lang="uk">' + _ld(datePublished="2020-06-07T15:06:00Z") + "<h1>Наступного тижня спека</h1></html>", None,
-     ("2020-06-07T15:06:00+00:00", "jsonld")),
-    # ... and is written in the page's own offset when the page gives the same instant with one
+    # a UTC instant written in the page's own offset when the page gives the same instant with one
     ('<html lang="en-US">' + _ld(datePublished="2023-11-09T02:11:03+00:00") + "<h1>Police investigating</h1>"
      '<time datetime="2023-11-08T21:11:03-05:00">November 8, 2023</time></html>', None,
      ("2023-11-08T21:11:03-05:00", "time")),
+    # a UTC instant late in the evening beside the page's own next day: the day the page shows
+    ('<html lang="it">' + _ld(datePublished="2023-11-01T23:01:00Z") + "<h1>Israele-Hamas, la diretta</h1>"
+     "<p>2 novembre 2023</p></html>", None, ("2023-11-02", "jsonld")),
+    # an English page with a language menu in Japanese is not a Japanese page
+    ("<html>" + _ld(datePublished="2021-03-08T11:15:28Z") + "<ul><li>日本語</li><li>中文</li></ul>"
+     "<h1>Meghan and Harry's interview with Oprah: the key moments</h1><p>" + "The interview aired. " * 20
+     + "</p></html>", None, ("2021-03-08T11:15:28+00:00", "jsonld")),
+    # nothing on the page but a JavaScript app's state
+    ('<html lang="de"><h3>Europas Topathleten fit für München 2022</h3><script>window.__DATA__ = {"article": '
+     '{"id": 718, "createdAt":"2022-01-31T15:58:43+01:00", "enabled": true}}</script></html>', None,
+     ("2022-01-31T15:58:43+01:00", "meta")),
     # a naive time off Japan is not given a zone
     ('<html lang="de"><meta name="date" content="2022-01-21 13:30"><h1>Freeride-Schuh</h1></html>', None,
      ("2022-01-21T13:30:00", "meta")),
@@ -475,15 +473,6 @@ def _deep_ld() -> str:
     # day-first visible date near the headline
     ('<html lang="de"><h1>Correctiv-Recherche</h1><p>Stand: 07.11.2023, 07:30 Uhr</p></html>', None,
      ("2023-11-07T07:30:00", "text")),
-    # JSON-LD in CDATA, and a deeply nested block that is skipped without losing the page
-    ('<html lang="en"><script type="application/ld+json">//<![CDATA[\n'
-     '{"@type": "NewsArticle", "datePublished": "2019-06-13T10:00:00+02:00"}\n//]]></script>' + _deep_ld()
-     + "<h1>Privatisations</h1></html>", None, ("2019-06-13T10:00:00+02:00", "jsonld")),
-    # meta publication_date; any CreativeWork's datePublished
-    ('<html lang="fr"><meta name="publication_date" content="2019-06-09"><h1>Radio</h1></html>', None,
-     ("2019-06-09", "meta")),
-    ('<html lang="en">' + '<script type="application/ld+json">{"@type": "Recipe", "datePublished": "2019-06-13"}'
-     "</script><h1>Easy Pineapple Upside-Down Cake</h1></html>", None, ("2019-06-13", "jsonld")),
     # a date in span.updated is the update, the other one the publication
     ('<html lang="en"><h1>Storm Ciarán</h1><p><span class="updated">November 3, 2023</span> '
      "<span>November 2, 2023</span></p></html>", None, ("2023-11-02", "text")),
