@@ -94,6 +94,8 @@ _INLINE_JUNK = frozenset(
 _EMBEDS = frozenset("social tweet twitter instagram tiktok".split())  # social embeds: posts quoted in the article
 _SPLIT_NAMES = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _JUNK_CACHE: dict[str, bool] = {}
+_LEAD_CACHE: dict[str, bool] = {}
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|honbun|kiji|news", re.I)
 _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A line break in the source between two Japanese characters is no space (a typed space stays one).
@@ -138,7 +140,7 @@ _REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s
 _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
-_LITTLE = 200  # characters: a first pass that finds less tries again, more inclusively
+_LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
 _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
 _POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
@@ -213,9 +215,18 @@ def _is_comments(attrs: dict[str, str | None]) -> bool:
 
 
 def _lead_named(attrs: dict[str, str | None]) -> bool:
+    """Named like an article's lead (intro, teaser-text, articleIntro, DefaultEinleitung). Cached per name."""
     names = _names(attrs)
     if len(names) <= 1:
         return False
+    known = _LEAD_CACHE.get(names)
+    if known is None:
+        known = any(word.lower() in _LEAD_WORDS for token in _SPLIT_NAMES.split(names) if token
+                    for word in _CAMEL.split(token))
+        if len(_LEAD_CACHE) > 4096:
+            _LEAD_CACHE.clear()
+        _LEAD_CACHE[names] = known
+    return known
     for token in _SPLIT_NAMES.split(names):
         for word in re.split(r"(?<=[a-z])(?=[A-Z])", token):
             if word.lower() in _LEAD_WORDS:
@@ -241,7 +252,8 @@ def _leads(first: LexborNode) -> list[LexborNode]:
                 seen += 1
                 n = len(sib.text().strip())
                 if n:
-                    inner = _lead_inside(sib) if tag in ("div", "header", "section", "hgroup") else None
+                    inner = _lead_inside(sib) if n <= 3000 and tag in ("div", "header", "section", "hgroup") \
+                        else None
                     dense = _link_density(sib, n) > 0.3
                     if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
                         found.append(sib)
