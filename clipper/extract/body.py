@@ -94,6 +94,8 @@ _INLINE_JUNK = frozenset(
 _EMBEDS = frozenset("social tweet twitter instagram tiktok".split())  # social embeds: posts quoted in the article
 _SPLIT_NAMES = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _JUNK_CACHE: dict[str, bool] = {}
+_LEAD_CACHE: dict[str, bool] = {}
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _POS = re.compile(r"article|body|content|entry|main|post|story|text|blog|honbun|kiji|news", re.I)
 _CJK = r"\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A line break in the source between two Japanese characters is no space (a typed space stays one).
@@ -138,9 +140,10 @@ _REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s
 _NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
-_LITTLE = 200  # characters: a first pass that finds less tries again, more inclusively
+_LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
 _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
 _POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
+_PLAIN_BLOCKS = frozenset(("p", "pre"))
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
@@ -152,11 +155,18 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
+_CJK_COMPAT = re.compile("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
 def _clean_text(text: str) -> str:
-    """Collapse whitespace runs to one space (none at a line break between Japanese characters); keep 　."""
+    """Collapse whitespace runs to one space (none at a line break between Japanese characters); keep 　. Soft
+    hyphens and zero-width spaces are removed; text is NFC (unless that would change a CJK compatibility
+    ideograph)."""
     if not text.isascii():
         if "\ufeff" in text or "\u200b" in text or "\xad" in text:
             text = text.replace("\ufeff", "").replace("\u200b", "").replace("\xad", "")
+        if not unicodedata.is_normalized("NFC", text) and not _CJK_COMPAT.search(text):
+            text = unicodedata.normalize("NFC", text)  # composed letters; CJK compatibility ideographs (神) kept
         text = _BREAK_CJK.sub(r"\1", text)
         if "\u3000" in text:  # str.split() would eat the full-width space: protect it
             return " ".join(text.replace("\u3000", "\ue000").split()).replace("\ue000", "\u3000").rstrip("\u3000 ")
@@ -205,9 +215,18 @@ def _is_comments(attrs: dict[str, str | None]) -> bool:
 
 
 def _lead_named(attrs: dict[str, str | None]) -> bool:
+    """Named like an article's lead (intro, teaser-text, articleIntro, DefaultEinleitung). Cached per name."""
     names = _names(attrs)
     if len(names) <= 1:
         return False
+    known = _LEAD_CACHE.get(names)
+    if known is None:
+        known = any(word.lower() in _LEAD_WORDS for token in _SPLIT_NAMES.split(names) if token
+                    for word in _CAMEL.split(token))
+        if len(_LEAD_CACHE) > 4096:
+            _LEAD_CACHE.clear()
+        _LEAD_CACHE[names] = known
+    return known
     for token in _SPLIT_NAMES.split(names):
         for word in re.split(r"(?<=[a-z])(?=[A-Z])", token):
             if word.lower() in _LEAD_WORDS:
@@ -233,7 +252,8 @@ def _leads(first: LexborNode) -> list[LexborNode]:
                 seen += 1
                 n = len(sib.text().strip())
                 if n:
-                    inner = _lead_inside(sib) if tag in ("div", "header", "section", "hgroup") else None
+                    inner = _lead_inside(sib) if n <= 3000 and tag in ("div", "header", "section", "hgroup") \
+                        else None
                     dense = _link_density(sib, n) > 0.3
                     if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
                         found.append(sib)
@@ -638,7 +658,7 @@ def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusiv
         lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
         return _filter(lead + blocks, title)
     # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
-    return _filter([b for b in _walk(body) if b[2] == "p" or inclusive and b[2] in _LOOSE_BLOCKS], title)
+    return _filter([b for b in _walk(body) if b[2] in _PLAIN_BLOCKS or inclusive and b[2] in _LOOSE_BLOCKS], title)
 
 
 def _wrong_names(names: str, words: tuple[str, ...] = _WRONG_WORDS) -> bool:
@@ -667,4 +687,29 @@ def _wrong_winner(containers: list[LexborNode]) -> bool:
         node = node.parent
     if len(containers) >= 3:  # a grid of cards: each part short, each led by a link
         return all(len(c.text()) < 600 and c.css_first("a") is not None for c in containers)
+    return _is_card_grid(first)
+
+
+def _is_card_grid(node: LexborNode) -> bool:
+    """Most of ``node``'s text is in three or more alike cards (div/article/li/section of one class), each short
+    and each with a headline link of its own: a list of teasers for other articles."""
+    groups: dict[tuple[str | None, str | None], list[LexborNode]] = {}
+    for child in node.iter():
+        if child.tag in ("div", "article", "li", "section"):
+            groups.setdefault((child.tag, child.attributes.get("class")), []).append(child)
+    cards = max(groups.values(), key=len, default=[])
+    if len(cards) < 3:
+        return False
+    lengths = [len(c.text()) for c in cards]
+    if max(lengths) >= 600 or sum(lengths) < 0.7 * len(node.text()):
+        return False
+    return all(_headline_link(c) for c in cards)
+
+
+def _headline_link(card: LexborNode) -> bool:
+    for child in card.iter():
+        if child.tag == "a" and len(child.text().strip()) >= 3:
+            return True
+        if child.tag in _HEADINGS and child.css_first("a") is not None:
+            return True
     return False
