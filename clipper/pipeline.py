@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -18,6 +18,7 @@ from clipper.errors import ClipperError, FetchError, NotHTMLError, UsageError
 from clipper.extract import extract_article
 from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
 from clipper.models import Article, Clip, Page
+from clipper.multipage import follow_pages, next_page_url
 from clipper.outlets import Registry, load_registry
 from clipper.store import PackedPage, Store, pack_page
 from clipper.urls import check_url, host_of, is_url
@@ -71,7 +72,8 @@ def read_target_list(text: str) -> list[str]:
     return out
 
 
-Prepared = tuple[Page, Article, PackedPage | None]
+More = tuple[tuple[Page, PackedPage | None], ...]  # the following pages of a multi-page article
+Prepared = tuple[Page, Article, PackedPage | None, More]
 
 
 def _archived(url: str, wayback: Wayback | None, registry: Registry, at: str | None,
@@ -98,12 +100,39 @@ def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: R
         if wayback is None or not dead_fetch(exc):
             raise
         return _archived(url, wayback, registry, at, exc.reason)
-    if wayback is not None and (kind := redirected_away(url, page)):
-        return _archived(url, wayback, registry, at, f"redirected to the site's {kind} page ({page.final_url})")
     article = extract_article(page.text, url=page.final_url or url, registry=registry)
-    if wayback is not None and (gone := looks_gone(article, registry)):
-        return _archived(url, wayback, registry, at, f"the page says the article is gone ({gone})")
+    if wayback is None:
+        return page, article
+    kind = redirected_away(url, page)
+    gone = None if kind else looks_gone(article, registry)
+    if kind or gone:
+        dead = f"redirected to the site's {kind} page ({page.final_url})" if kind else \
+            f"the page says the article is gone ({gone})"
+        try:
+            return _archived(url, wayback, registry, at, dead)
+        except FetchError as exc:  # no copy: the page as it is now is all there is, and the clip says so
+            return page, replace(article, warnings=(*article.warnings, exc.reason))
     return page, article
+
+
+def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Client, registry: Registry,
+                host_limits: Callable[[str], threading.Semaphore]) -> tuple[Article, list[Page]]:
+    """A multi-page article's following pages (same host, same politeness), joined into the article."""
+    first_host = host_of(page.final_url or page.url or "")
+
+    def fetch_page(url: str) -> Page:
+        if host_of(url) != first_host:
+            raise FetchError(url, "another host")
+        with host_limits(first_host):
+            return fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+
+    joined, pages, warnings = follow_pages(
+        page, article, fetch_page, lambda p: extract_article(p.text, url=p.final_url or p.url, registry=registry))
+    if warnings:
+        joined = replace(joined, warnings=joined.warnings + warnings)
+    if pages:
+        joined = replace(joined, warnings=joined.warnings + (f"joined {len(pages) + 1} pages",))
+    return joined, pages
 
 
 def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registry: Registry,
@@ -115,14 +144,18 @@ def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registr
         url = check_url(target)
         assert client is not None, "a client is made whenever a target is a URL"
         page, article = _fetch_article(url, opts, client, registry, host_limits, wayback, at)
-        return page, article, pack_page(page.raw) if pack else None
+        more: More = ()
+        if pack and page.snapshot_url is None:  # (an archived copy's next pages are not looked for yet)
+            article, pages = _more_pages(page, article, opts, client, registry, host_limits)
+            more = tuple((p, pack_page(p.raw)) for p in pages)
+        return page, article, pack_page(page.raw) if pack else None, more
     elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
         raise UsageError(f"unsupported URL scheme: only http and https are fetched: {target}")
     else:
         page = read_file(target, max_bytes=opts.max_bytes, url=opts.url)
         base = opts.url
     article = extract_article(page.text, url=base, registry=registry)
-    return page, article, pack_page(page.raw) if pack else None
+    return page, article, pack_page(page.raw) if pack else None, ()
 
 
 def add_targets(
@@ -219,7 +252,7 @@ def _archive_dates(store: Store, targets: list[str], opts: AddOptions) -> dict[s
 
 def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOptions) -> AddResult:
     try:
-        page, article, packed = fut.result()
+        page, article, packed, more = fut.result()
         assert packed is not None, "the add pipeline always packs"
     except NotHTMLError as exc:
         if opts.title:
@@ -237,13 +270,13 @@ def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOpt
     existing = store.find_duplicate(url, article.canonical_url, page.final_url)
     if existing is not None:
         if opts.refetch or opts.from_archive:
-            store.refresh_clip(existing, article, page, packed)
+            store.refresh_clip(existing, article, page, packed, more_pages=more)
             store.add_tags(existing, opts.tags)
             return AddResult(target, "refetched", clip=store.get_clip(existing), warnings=warnings)
         store.add_tags(existing, opts.tags)
         return AddResult(target, "exists", clip=store.get_clip(existing), warnings=warnings)
     clip_id = store.insert_clip(article, page, url=url, tags=opts.tags, note=opts.note, quote=opts.quote,
-                                packed=packed)
+                                packed=packed, more_pages=more)
     return AddResult(target, "added", clip=store.get_clip(clip_id), warnings=warnings)
 
 
@@ -275,7 +308,12 @@ def extract_targets(targets: Iterable[str], *, url: str | None = None, timeout: 
     try:
         for target in targets:
             try:
-                page, article, _packed = _prepare(target, opts, client, registry, lambda _h: sem, pack=False)
+                page, article, _packed, _more = _prepare(target, opts, client, registry, lambda _h: sem,
+                                                         pack=False)
+                where = page.final_url or page.url or article.canonical_url
+                if where and (nxt := next_page_url(page.text, where)) is not None:
+                    article = replace(article, warnings=article.warnings + (
+                        f"the article continues on another page: {nxt} (clipper add fetches every page)",))
             except ClipperError as exc:
                 yield target, None, None, str(exc)
                 continue

@@ -70,3 +70,32 @@ def test_warc_export_reads_back_byte_for_byte(corpus_web: LoopbackWeb, tmp_path:
         assert [r.rec_type for r in ArchiveIterator(fh)] == ["warcinfo", "response", "metadata"]
     bad = runner.invoke(app, ["export", "--warc", str(tmp_path / "no" / "dir.warc")])
     assert bad.exit_code == 1 and "cannot write" in bad.stderr
+
+
+def test_an_older_database_upgrades_and_its_old_fetches_export(tmp_path: Path) -> None:
+    from clipper.migrations import MIGRATIONS
+    from clipper.store import open_db
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.isolation_level = None
+    for _name, step in MIGRATIONS[:2]:  # a database made before response headers were kept
+        conn.execute("BEGIN")
+        step(conn)
+        conn.execute("COMMIT")
+    conn.execute("PRAGMA user_version = 2")
+    raw = (JA / "sankei" / "20250121-ogasawara-police-radio.html").read_bytes()
+    conn.execute("INSERT INTO clips (url, title, body, added_at, updated_at) VALUES ('https://www.sankei.com/a',"
+                 " 't', 'b', '2016-08-01T00:00:00Z', '2016-08-01T00:00:00Z')")
+    conn.execute("INSERT INTO pages (sha256, size, data) VALUES ('x', ?, ?)", (len(raw), zlib.compress(raw)))
+    conn.execute("INSERT INTO fetches (clip_id, fetched_at, url, http_status, content_type, page_sha256) VALUES"
+                 " (1, '2016-08-01T00:00:00Z', 'https://www.sankei.com/a', 200, 'text/html; charset=utf-8', 'x')")
+    conn.close()
+    with open_db(db) as store:
+        assert store.stored_pages(1)[0]["headers"] is None and store.stored_pages(1)[0]["raw"] == raw
+    out = tmp_path / "old.warc.gz"
+    assert runner.invoke(app, ["export", "--warc", str(out), "--db", str(db)]).exit_code == 0
+    with out.open("rb") as fh:
+        records = [(r.rec_type, r.http_headers, r.content_stream().read()) for r in ArchiveIterator(fh)]
+    kind, headers, body = records[1]
+    assert kind == "response" and body == raw and headers.get_header("Content-Type") == "text/html; charset=utf-8"
