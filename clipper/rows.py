@@ -5,7 +5,7 @@ http(s) with a host, no credentials, no control characters), dates in the forms 
 date-times for published dates, UTC stamps for the times things happened), tags as `edit --tag` stores them, the
 JSON lists of quotes, summaries and warnings with the item types drafts expect, and pages whose zlib data
 decompresses to `size` bytes hashing to their `sha256`. Keys derived from other columns (`url_key`,
-`canonical_key`) are recomputed, never taken from the archive.
+`canonical_key`) must be text or null, and are recomputed rather than taken from the archive.
 
 `check_row(table, row)` returns the values to insert or raises `Invalid(field, reason)`; a restore turns that into
 `FILE:LINE: field: reason`. Whether an id is taken or a referenced row exists is the restore's business (it asks
@@ -274,8 +274,6 @@ def check_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
         raise Invalid(unknown[0], f"no such column in {table}")
     out: dict[str, Any] = {}
     for name, column in columns.items():
-        if column.derived:
-            continue
         value = row.get(name, MISSING)
         if value is MISSING:
             if column.default is not MISSING:
@@ -293,7 +291,7 @@ def check_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
             out[name] = column.check(value)
         except ValueError as exc:
             raise Invalid(name, str(exc)) from None
-    if table == "clips":
+    if table == "clips":  # derived: whatever text the archive holds there, the keys are this clipper's
         out["url_key"] = normalize_url(out["url"]) if out["url"] else None
         out["canonical_key"] = normalize_url(out["canonical_url"]) if out["canonical_url"] else None
     elif table == "pages":

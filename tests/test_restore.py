@@ -75,11 +75,10 @@ def restore(archive: Path, db: Path) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
-@pytest.fixture(scope="module")
-def base_archive(_web_server: tuple[LoopbackWeb, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The archive and its source database, made once for the module (through the loopback web, as `web` sets up
-    for a single test)."""
-    server, ca = _web_server
+def make_archive_once(server_ca: tuple[LoopbackWeb, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """make_archive for a module-scoped fixture: the loopback web and the environment set up as `web` and the
+    autouse fixture do for a single test."""
+    server, ca = server_ca
     folder = tmp_path_factory.mktemp("base")
     with pytest.MonkeyPatch.context() as mp:
         isolate(mp, folder)
@@ -91,6 +90,11 @@ def base_archive(_web_server: tuple[LoopbackWeb, str], tmp_path_factory: pytest.
             return make_archive(server, folder)
         finally:
             server.reset()
+
+
+@pytest.fixture(scope="module")
+def base_archive(_web_server: tuple[LoopbackWeb, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_archive_once(_web_server, tmp_path_factory)
 
 
 @pytest.fixture
