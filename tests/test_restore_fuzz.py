@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clipper.backup import archive_lines, restore_archive
+from clipper.backup import archive_lines, import_archive
 from clipper.drafting import draft_post
 from clipper.errors import ClipperError
 from clipper.store import open_db
@@ -227,7 +227,7 @@ def test_mutated_archives_restore_faithfully_or_not_at_all(base: list[dict[str, 
         before = snapshot(db)
         with open_db(db) as store:
             try:
-                restored = restore_archive(store, str(archive))
+                restored = import_archive(store, archive.read_text(encoding="utf-8").splitlines(), source=str(archive))
             except ClipperError as exc:
                 message = str(exc)
             else:
