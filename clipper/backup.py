@@ -54,14 +54,21 @@ def _encode(value: Any) -> Any:
 
 
 def archive_lines(store: Store, *, pages: bool = False) -> Iterator[dict[str, Any]]:
+    from clipper.rows import URL_COLUMNS
+    from clipper.urls import strip_credentials
+
     yield {"format": FORMAT, "version": FORMAT_VERSION, "clipper": __version__}
     for table in TABLES:
         if table == "pages" and not pages:
             continue
         cur = store.conn.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
+        addresses = URL_COLUMNS[table]
         for row in cur:
             data = {n: _encode(v) for n, v in zip(names, row, strict=True)}
+            for name in addresses:  # an address stored before clipper dropped credentials everywhere
+                if isinstance(data.get(name), str):
+                    data[name] = strip_credentials(data[name])
             if table == "fetches" and not pages:
                 data["page_sha256"] = None  # the pages are not in this archive: keep no dangling reference
             yield {"table": table, "row": data}

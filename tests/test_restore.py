@@ -337,3 +337,41 @@ def test_derived_keys_are_recomputed_and_missing_optional_columns_are_null(archi
     with sqlite3.connect(db) as conn:
         url, key, note = conn.execute("SELECT url, url_key, note FROM clips WHERE id = ?", (row["id"],)).fetchone()
     assert url == row["url"] and key == row["url"].split("?")[0] and note is None
+
+
+def test_an_old_database_with_credentials_in_its_addresses_exports_without_them(archive: Path,
+                                                                               tmp_path: Path) -> None:
+    source = tmp_path / "source.db"
+    with sqlite3.connect(source) as conn:
+        conn.execute("UPDATE clips SET canonical_url = 'http://dave:topsecret@www.example.jp/a' WHERE id = 1")
+        conn.execute("UPDATE checks SET final_url = 'http://alice:s3cret@www.example.jp/b'")
+    out = tmp_path / "again.jsonl"
+    assert runner.invoke(app, ["export", "--json", "--pages", "--out", str(out), "--db", str(source)]).exit_code == 0
+    assert "topsecret" not in out.read_text(encoding="utf-8") and "s3cret" not in out.read_text(encoding="utf-8")
+    db = tmp_path / "restored.db"
+    code, err = restore(out, db)
+    assert code == 0, err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT canonical_url FROM clips WHERE id = 1").fetchone()[0] == \
+            "http://www.example.jp/a"
+
+
+def test_standard_input_a_byte_order_mark_and_bytes_that_are_not_utf8(archive: Path, tmp_path: Path) -> None:
+    data = archive.read_bytes()
+    db = tmp_path / "stdin.db"
+    result = runner.invoke(app, ["import", "--json", "-", "--db", str(db)], input=b"\xef\xbb\xbf" + data)
+    assert result.exit_code == 0, result.stderr
+    assert table_rows(db) == table_rows(tmp_path / "source.db")
+    lines = data.splitlines(keepends=True)
+    bad = tmp_path / "latin1.jsonl"
+    fourth = lines[3].replace(b'"row": {', b'"row": {"title": "caf\xe9", ', 1)
+    bad.write_bytes(b"".join(lines[:3]) + fourth)
+    code, err = restore(bad, tmp_path / "bad.db")
+    at = fourth.index(b"\xe9") + 1
+    assert code == 1 and err.strip() == f"error: {bad}:4: not UTF-8 text (byte {at})", err
+
+
+@pytest.mark.parametrize("name", ["missing.jsonl", "."])
+def test_an_archive_that_cannot_be_read(tmp_path: Path, name: str) -> None:
+    code, err = restore(tmp_path / name, tmp_path / "x.db")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and ("no such file" in err or "directory" in err)
