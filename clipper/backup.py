@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -52,21 +53,22 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict) and "$base64" in value:
-        return base64.b64decode(value["$base64"])
-    return value
-
-
 def archive_lines(store: Store, *, pages: bool = False) -> Iterator[dict[str, Any]]:
+    from clipper.rows import URL_COLUMNS
+    from clipper.urls import strip_credentials
+
     yield {"format": FORMAT, "version": FORMAT_VERSION, "clipper": __version__}
     for table in TABLES:
         if table == "pages" and not pages:
             continue
         cur = store.conn.execute(f"SELECT * FROM {table}")
         names = [d[0] for d in cur.description]
+        addresses = URL_COLUMNS[table]
         for row in cur:
             data = {n: _encode(v) for n, v in zip(names, row, strict=True)}
+            for name in addresses:  # an address stored before clipper dropped credentials everywhere
+                if isinstance(data.get(name), str):
+                    data[name] = strip_credentials(data[name])
             if table == "fetches" and not pages:
                 data["page_sha256"] = None  # the pages are not in this archive: keep no dangling reference
             yield {"table": table, "row": data}
@@ -82,52 +84,169 @@ def export_archive(store: Store, out: IO[str], *, pages: bool = False) -> int:
     return clips
 
 
-def _read_lines(lines: Iterable[str], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+MAX_LINE = 64 * 1024 * 1024  # bytes in one archive line; a line holds one row (a page's data, a clip's text)
+# Which row an id or key of each table must match, in the rows restored before it.
+_KEYS = {"clips": ("id",), "fetches": ("id",), "checks": ("id",), "posts": ("id",), "pages": ("sha256",),
+         "tags": ("clip_id", "tag"), "post_clips": ("post_id", "clip_id")}
+_REFERENCES = {"tags": {"clip_id": "clips"}, "fetches": {"clip_id": "clips", "page_sha256": "pages"},
+               "checks": {"clip_id": "clips"}, "post_clips": {"post_id": "posts", "clip_id": "clips"}}
+_PARENT_KEY = {"clips": "id", "posts": "id", "pages": "sha256"}
+_NAMES = {"clips": "clip", "pages": "page", "posts": "post", "fetches": "fetch", "checks": "check", "tags": "tag",
+          "post_clips": "post's clip"}
+
+
+class _Refused(Exception):
+    """An archive line that cannot be restored; the message is `field: reason` or a reason alone."""
+
+
+def _no_constants(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON value clipper writes")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _Refused(f"{twice}: the key appears twice")
+    return obj
+
+
+def _parse(line: str | bytes, first: bool) -> dict[str, Any]:
+    if len(line) > MAX_LINE:
+        raise _Refused(f"line longer than {MAX_LINE // (1024 * 1024)} MB")
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8-sig" if first else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Refused(f"not UTF-8 text (byte {exc.start + 1})") from None
+    elif first:
+        line = line.removeprefix("\ufeff")
+    try:
+        obj = json.loads(line, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise _Refused("JSON nested too deeply") from None
+    except ValueError as exc:
+        raise _Refused(f"not a JSON line ({exc})") from None
+    if not isinstance(obj, dict):
+        raise _Refused("not a JSON object (a line is {\"table\": ..., \"row\": {...}})")
+    return obj
+
+
+def _read_lines(lines: Iterable[str | bytes], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except ValueError:
-            raise UsageError(f"{source}:{number}: not a JSON line") from None
-        if not isinstance(obj, dict):
-            raise UsageError(f"{source}:{number}: not a JSON object")
-        yield number, obj
+            yield number, _parse(line, number == 1)
+        except _Refused as exc:
+            raise UsageError(f"{source}:{number}: {exc}") from None
 
 
-def import_archive(store: Store, lines: Iterable[str], *, source: str = "archive") -> int:
-    """Restore an exported archive into an empty database, all or nothing. Returns the number of clips."""
-    if store.count():
-        raise UsageError("import --json restores into an empty database only; use a new --db")
-    rows = _read_lines(lines, source)
-    first = next(rows, None)
+def _file_lines(fh: IO[bytes]) -> Iterator[bytes]:
+    """Lines of a binary file, none read past MAX_LINE bytes (a line that long is refused, not loaded)."""
+    while line := fh.readline(MAX_LINE + 1):
+        yield line
+
+
+def _check_header(first: tuple[int, dict[str, Any]] | None, source: str) -> None:
     if first is None or first[1].get("format") != FORMAT:
         raise UsageError(f"{source}: not a clipper archive (no header line)")
-    if int(first[1].get("version", 0)) > FORMAT_VERSION:
-        raise UsageError(f"{source}: archive from a newer clipper (format {first[1].get('version')})")
-    columns: dict[str, set[str]] = {
-        t: {r[1] for r in store.conn.execute(f"PRAGMA table_info({t})")} for t in TABLES
-    }
+    number, header = first
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise UsageError(f"{source}:{number}: version: {_show(version)} is not a format version (1, 2, ...)")
+    if version > FORMAT_VERSION:
+        raise UsageError(f"{source}:{number}: version: archive from a newer clipper (format {version}; this one"
+                         f" reads {FORMAT_VERSION})")
+
+
+def _show(value: Any) -> str:
+    from clipper.rows import kind
+
+    return repr(value)[:40] if isinstance(value, str) else kind(value)
+
+
+def _restore_row(store: Store, table: Any, row: Any) -> bool:
+    """Check one archive row against clipper's rules and the rows before it, and insert it."""
+    from clipper.rows import TABLES, Invalid, check_row
+
+    if table not in TABLES:
+        raise _Refused(f"table: unknown table {_show(table)} (known: {', '.join(TABLES)})")
+    if not isinstance(row, dict):
+        raise _Refused(f"row: expected an object, got {_show(row)}")
+    try:
+        values = check_row(table, row)
+    except Invalid as exc:
+        raise _Refused(str(exc)) from None
+    conn = store.conn
+    for column, parent in _REFERENCES.get(table, {}).items():
+        if values[column] is not None and conn.execute(
+                f"SELECT 1 FROM {parent} WHERE {_PARENT_KEY[parent]} = ?", (values[column],)).fetchone() is None:
+            raise _Refused(f"{column}: no {_NAMES[parent]} {values[column]!r} in the archive before this line")
+    keys = _KEYS[table]
+    if conn.execute(f"SELECT 1 FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in keys)}",
+                    [values[k] for k in keys]).fetchone() is not None:
+        shown = ", ".join(f"{k} {values[k]!r}" for k in keys)
+        raise _Refused(f"{keys[-1]}: a {_NAMES[table]} with {shown} is already in the archive")
+    if table == "posts" and conn.execute("SELECT 1 FROM posts WHERE content_sha256 = ?",
+                                         (values["content_sha256"],)).fetchone() is not None:
+        raise _Refused("content_sha256: another post with this content is already in the archive")
+    names = list(values)
+    conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                 [values[n] for n in names])
+    return table == "clips"
+
+
+def import_archive(store: Store, lines: Iterable[str | bytes], *, source: str = "archive") -> int:
+    """Restore an exported archive into an empty database, all or nothing. Returns the number of clips.
+
+    Every row is checked by clipper.rows (the rules add, edit and import write by) and against the rows before it
+    (ids taken once, references to rows already restored); the first bad line is refused with
+    `SOURCE:LINE: field: what is wrong`, and nothing of the archive is written."""
+    rows = _read_lines(lines, source)
+    _check_header(next(rows, None), source)
     clips = 0
+    number = 0
     try:
         with store.conn:
+            if any(store.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in TABLES):
+                raise UsageError("import --json restores into an empty database only; use a new --db")
             for number, obj in rows:
-                table, row = obj.get("table"), obj.get("row")
-                if table not in columns or not isinstance(row, dict):
-                    raise UsageError(f"{source}:{number}: unknown table {table!r}")
-                unknown = set(row) - columns[table]
-                if unknown:
-                    raise UsageError(f"{source}:{number}: unknown column(s) {', '.join(sorted(unknown))} in {table}")
-                names = list(row)
-                store.conn.execute(
-                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                    [_decode(row[n]) for n in names],
-                )
-                clips += table == "clips"
+                extra = sorted(set(obj) - {"table", "row"})
+                try:
+                    if extra:
+                        raise _Refused(f"{extra[0]}: unknown key (a line is {{\"table\": ..., \"row\": {{...}}}})")
+                    clips += _restore_row(store, obj.get("table"), obj.get("row"))
+                except _Refused as exc:
+                    raise UsageError(f"{source}:{number}: {exc}") from None
             _after_restore(store)
     except sqlite3.Error as exc:
-        raise UsageError(f"{source}: the archive does not fit the database: {exc}") from None
+        where = f"{source}:{number}" if number else source
+        if "full" in str(exc):
+            raise StoreError(f"{where}: the disk is full; nothing of the archive was written") from None
+        raise StoreError(f"{where}: the archive could not be written ({exc}); nothing of it was kept") from None
     return clips
+
+
+def restore_archive(store: Store, name: str) -> int:
+    """`import --json NAME`: restore the archive in file NAME ("-" for standard input), read a line at a time."""
+    if name == "-":
+        return import_archive(store, _file_lines(sys.stdin.buffer), source="<stdin>")
+    path = Path(name).expanduser()
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {name}") from None
+    except IsADirectoryError:
+        raise UsageError(f"is a directory, not an archive: {name}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+    with fh:
+        try:
+            return import_archive(store, _file_lines(fh), source=name)
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
 
 
 def _after_restore(store: Store) -> None:

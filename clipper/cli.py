@@ -654,11 +654,10 @@ def import_(
 
     with open_store(db) as store:
         if archive:
-            from clipper.backup import import_archive
+            from clipper.backup import restore_archive
 
             for name in posts:
-                ui.info(f"{import_archive(store, _read_input(name).splitlines(), source=name)} clip(s) restored"
-                        f" from {name}")
+                ui.info(f"{restore_archive(store, name)} clip(s) restored from {name}")
             return
         from clipper.backfill import import_post
 

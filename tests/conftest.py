@@ -23,6 +23,11 @@ def load_truth() -> list[dict[str, Any]]:
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every path and env var points into tmp: no test touches the user's data, config or the internet."""
+    isolate(monkeypatch, tmp_path)
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Point every path and env var clipper reads into tmp_path (also for fixtures wider than one test)."""
     monkeypatch.setenv("CLIPPER_DB", str(tmp_path / "clips.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
