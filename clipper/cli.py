@@ -203,7 +203,8 @@ def add(
     url: Annotated[str | None, typer.Option("--url", help="Where a saved page came from (default: its canonical "
                                             "URL).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag the clips (repeatable).")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A note to keep with the clips.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note to keep with the clips (set on "
+                                            "a clip that exists too, saying if it replaced one).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Store a link-only clip with this title when the "
                                               "target is not an HTML page (a PDF...).")] = None,
     refetch: Annotated[bool, typer.Option("--refetch", help="Fetch and extract clips that exist again.")] = False,

@@ -200,12 +200,12 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
             if r.status == "failed":
                 failures.append(r.error or r.target)
                 if as_json:
-                    print_json({"target": r.target, "status": "failed", "error": plain(r.error)})
+                    print_json({"target": r.target, "outcome": "failed", "error": plain(r.error)})
                 else:
                     error(r.error or r.target)
             elif as_json and r.clip is not None:
-                data = r.clip.to_json()
-                data["status"] = r.status
+                data = r.clip.to_json()  # its "status" is the link's health, never the add's outcome
+                data["outcome"] = r.status
                 print_json(data)
             elif r.clip is not None:
                 label = {"exists": " (already clipped; tags merged)", "refetched": " (refetched)"}.get(r.status, "")

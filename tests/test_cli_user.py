@@ -203,3 +203,49 @@ def test_info_reports_an_index_out_of_date(db: Path, clips: dict[str, int]) -> N
     data = json.loads(run("info", "--json", db=db)[1])
     assert data["index"]["ok"] is False and data["index"]["stale"] == 1
     assert "run `clipper reindex`" in run("info", db=db)[1]
+
+
+# -- 5. nothing silently dropped -------------------------------------------------------------------------------------
+
+
+def test_add_note_on_a_clip_that_exists_is_kept_and_said(db: Path, clips: dict[str, int]) -> None:
+    url = {row["file"]: row["url"] for row in load_truth()}[PAGES[0]]
+    clip_id = clips[PAGES[0]]
+    code, out, err = run("add", url, "--note", "最初のメモ", "--json", db=db)
+    assert code == 0, err
+    assert json.loads(out)["note"] == "最初のメモ" and f"note added to clip {clip_id}" in err
+    code, out, err = run("add", url, "--note", "二つ目", db=db)
+    assert code == 0 and "note replaced" in err and "最初のメモ" in err
+    assert json.loads(run("show", str(clip_id), "--json", db=db)[1])["note"] == "二つ目"
+
+
+def test_add_refetch_archive_asks_save_page_now(web: object, monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
+    from tests.webserver import LoopbackWeb, Response
+
+    assert isinstance(web, LoopbackWeb)
+    monkeypatch.setenv("CLIPPER_SAVE_URL", "http://save.test/save/")
+    url = {row["file"]: row["url"] for row in load_truth()}[PAGES[0]]
+    web.add_page(url, (JA / PAGES[0]).read_bytes())
+    web.add(f"http://save.test/save/{url}", Response(200, b"saved", {"Content-Location": f"/web/20250101000000/{url}"}))
+    assert run("add", url, db=db)[0] == 0
+    code, out, err = run("add", url, "--refetch", "--archive", "--json", db=db)
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["outcome"] == "refetched" and got["archive_url"] == f"http://save.test/web/20250101000000/{url}"
+
+
+# -- 7. one meaning per word -----------------------------------------------------------------------------------------
+
+
+def test_add_json_outcome_is_not_the_link_status(db: Path, clips: dict[str, int]) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE clips SET status = 'dead' WHERE id = ?", (clips[PAGES[0]],))
+    conn.commit()
+    conn.close()
+    code, out, err = run("add", str(JA / PAGES[0]), "--url", load_truth()[0]["url"], "--json", db=db)
+    got = json.loads(out)
+    assert code == 0 and got["outcome"] == "exists" and got["status"] == "dead"
+    code, out, err = run("add", "http://127.0.0.1:9/x", "--json", "--timeout", "2", db=db)
+    assert code == 1 and json.loads(out)["outcome"] == "failed" and "status" not in json.loads(out)
