@@ -41,7 +41,7 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines (one object per line) for scripts.")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after DATE (2016-08-01, "
-                                                 "2016.8.1, 2016年8月1日...).")]
+                                                 "2016.8.1, 2016年8月1日, today/今日, yesterday/昨日...).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
 TagOption = Annotated[str | None, typer.Option("--tag", help="Only clips with this tag.")]
 
@@ -585,19 +585,34 @@ def export(
 @app.command()
 @handle_errors
 def cite(
-    clip_id: Annotated[int, typer.Argument(metavar="ID", help="The clip's id.")],
+    clip_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="The clips' ids.")],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Print an inline citation for a clip, as writers put in their own text: (共同 8.25).
+    """Print an inline citation per clip, as writers put in their own text: (共同 8.25).
+
+    The date is the day in Japan time, as in `clipper list` and the drafts. A clip with no date is cited by its
+    outlet alone, with a warning.
 
     \b
     Example: clipper cite 12
+    Example: clipper cite 12 15 --json
     """
+    from clipper import ui
     from clipper.outlets import load_registry
     from clipper.post import cite as make_citation
 
+    styles = load_registry().date_style_for
     with open_store(db) as store:
-        typer.echo(make_citation(store.get_clip(clip_id), load_registry().date_style_for))
+        for clip in store.get_clips(clip_ids):
+            citation = make_citation(clip, styles)
+            if not clip.published:
+                ui.warn(f"clip {clip.id} has no date; set one with `clipper edit {clip.id} --date ...`")
+            if as_json:
+                ui.print_json({"id": clip.id, "citation": ui.plain(citation), "outlet": clip.outlet,
+                               "published": clip.published, "day": ui.japan_day(clip.published)})
+            else:
+                typer.echo(ui.plain(citation))
 
 
 @app.command("import")

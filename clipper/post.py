@@ -244,9 +244,11 @@ def _date_text(clip: Clip, style: str) -> str | None:
 
 
 def cite(clip: Clip, date_style_for: DateStyleFor | None = None, *, style: str | None = "md") -> str:
-    """An inline citation like ``(共同 8.25)``: style ``md`` unless another (or None = the outlet's) is given."""
+    """An inline citation like ``(共同 8.25)``: style ``md`` unless another (or None = the outlet's) is given.
+    A clip without a date is cited by its outlet alone, ``(共同)``: no made-up date inside the citation."""
     chosen = style or (date_style_for(clip.outlet) if date_style_for else "md")
-    return f"({intro_label(clip.outlet)} {_date_text(clip, chosen) or NO_DATE})"
+    date = _date_text(clip, chosen)
+    return f"({intro_label(clip.outlet)} {date})" if date else f"({intro_label(clip.outlet)})"
 
 
 def safe_href(url: str | None) -> str | None:

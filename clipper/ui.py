@@ -70,9 +70,27 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
+def japan_day(published: str | None) -> str | None:
+    """The calendar day of a published date or time in Japan time (YYYY-MM-DD), as the drafts and `cite` show it:
+    ``2025-01-13T23:30:00-05:00`` is 2025-01-14. A date alone is that day; a time without an offset is Japan's."""
+    if not published:
+        return None
+    if len(published) <= 10:
+        return published
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return published[:10]
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(timezone(timedelta(hours=9))).date().isoformat()
+
+
 def clip_line(clip: Clip, *, markup: bool = True) -> str:
     """`id  outlet  date  title [status]`: one line per clip (rich markup, or plain text for pipes)."""
-    date = (clip.published or "")[:10] or "日付不明"
+    date = japan_day(clip.published) or "日付不明"
     outlet = clip.outlet or "?"
     status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
     if clip.status == "dead" and clip.archive_url:

@@ -249,3 +249,40 @@ def test_add_json_outcome_is_not_the_link_status(db: Path, clips: dict[str, int]
     assert code == 0 and got["outcome"] == "exists" and got["status"] == "dead"
     code, out, err = run("add", "http://127.0.0.1:9/x", "--json", "--timeout", "2", db=db)
     assert code == 1 and json.loads(out)["outcome"] == "failed" and "status" not in json.loads(out)
+
+
+# -- 8. dates agree across commands ----------------------------------------------------------------------------------
+
+
+def _set(db: Path, clip_id: int, **fields: object) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    for key, value in fields.items():
+        conn.execute(f"UPDATE clips SET {key} = ? WHERE id = ?", (value, clip_id))
+    conn.commit()
+    conn.close()
+
+
+def test_list_cite_and_draft_show_the_same_day(db: Path, clips: dict[str, int]) -> None:
+    clip_id = clips[PAGES[1]]
+    _set(db, clip_id, published="2025-01-13T23:30:00-05:00", outlet="共同")  # 2025-01-14 13:30 in Japan
+    listed = [line for line in run("list", db=db)[1].splitlines() if line.split()[0] == str(clip_id)]
+    assert "2025-01-14" in listed[0]
+    assert run("cite", str(clip_id), db=db)[1].strip() == "(共同 1.14)"
+    draft = run("export", "--post", str(clip_id), "--date-style", "iso", db=db)[1]
+    assert "共同 2025-01-14" in draft
+
+
+def test_cite_takes_several_ids_and_json(db: Path, clips: dict[str, int]) -> None:
+    a, b = clips[PAGES[0]], clips[PAGES[1]]
+    _set(db, b, published=None)
+    code, out, err = run("cite", str(a), str(b), "--json", db=db)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == [a, b]
+    assert rows[0]["citation"].startswith("(") and rows[0]["day"] == "2025-01-21"
+    assert rows[1]["published"] is None and "日付不明" not in rows[1]["citation"]
+    assert f"clip {b} has no date" in err
+    text = run("cite", str(a), str(b), db=db)[1].splitlines()
+    assert len(text) == 2 and "日付不明" not in text[1]

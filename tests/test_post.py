@@ -197,7 +197,7 @@ def test_placeholders_and_warnings() -> None:
 def test_cite() -> None:
     assert cite(make()) == "(共同 8.25)"
     assert cite(make(outlet="週プレNEWS/ライブドアニュース"), styles, style=None) == "(週プレNEWS 2016年8月25日)"
-    assert cite(make(published=None)) == f"(共同 {NO_DATE})"
+    assert cite(make(published=None)) == "(共同)"
 
 
 # --- html, markdown, json -----------------------------------------------------------------------------------------
