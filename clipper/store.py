@@ -194,7 +194,7 @@ class Store:
             " warnings FROM fetches WHERE clip_id = ? ORDER BY id",
             (clip_id,),
         ).fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "warnings": _json_list(r["warnings"]) or []} for r in rows]
 
     def checks(self, clip_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(

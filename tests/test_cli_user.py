@@ -286,3 +286,77 @@ def test_cite_takes_several_ids_and_json(db: Path, clips: dict[str, int]) -> Non
     assert f"clip {b} has no date" in err
     text = run("cite", str(a), str(b), db=db)[1].splitlines()
     assert len(text) == 2 and "日付不明" not in text[1]
+
+
+# -- 13. small ones --------------------------------------------------------------------------------------------------
+
+
+def test_clip_ids_are_never_reused_after_a_delete(db: Path) -> None:
+    ids = add_pages(db, PAGES[:2])
+    last = max(ids.values())
+    assert run("rm", str(last), "--yes", db=db)[0] == 0
+    new = add_pages(db, PAGES[2:])[PAGES[2]]
+    assert new == last + 1
+
+
+def test_an_old_database_with_rows_gets_autoincrement_keeping_everything(db: Path) -> None:
+    import sqlite3
+
+    from clipper.migrations import MIGRATIONS
+
+    ids = add_pages(db, PAGES[:2])
+    run("edit", str(ids[PAGES[0]]), "--tag", "keep", "--note", "メモ", db=db)
+    # make it an old database: clips without AUTOINCREMENT, at schema 2
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'clips'").fetchone()
+    indexes = [s for (s,) in conn.execute("SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name='clips' "
+                                          "AND sql IS NOT NULL")]
+    conn.execute(sql.replace("clips", "old_clips", 1).replace("AUTOINCREMENT", ""))
+    conn.execute("INSERT INTO old_clips SELECT * FROM clips")
+    conn.execute("DROP TABLE clips")
+    conn.execute("ALTER TABLE old_clips RENAME TO clips")
+    for s in indexes:
+        conn.execute(s)
+    conn.execute("DELETE FROM sqlite_sequence WHERE name = 'clips'")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    before = [tuple(r) for r in conn.execute("SELECT * FROM clips ORDER BY id")]
+    conn.close()
+    assert "AUTOINCREMENT" not in sql.replace("AUTOINCREMENT", "")
+
+    code, out, err = run("show", str(ids[PAGES[0]]), "--json", db=db)  # opening migrates
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["tags"] == ["keep"] and shown["note"] == "メモ" and len(shown["fetches"]) == 1
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert "AUTOINCREMENT" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'clips'").fetchone()[0]
+    assert [tuple(r) for r in conn.execute("SELECT * FROM clips ORDER BY id")] == before
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not conn.execute("PRAGMA foreign_key_check").fetchall()
+    assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='clips'")
+            } >= {"clips_url_key", "clips_published"}
+    conn.close()
+    assert run("search", "地震", "--json", db=db)[1]
+
+
+def test_out_files_get_the_usual_mode(db: Path, clips: dict[str, int], tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        draft, dump = tmp_path / "draft.txt", tmp_path / "archive.jsonl"
+        assert run("export", "--post", str(clips[PAGES[0]]), "--out", str(draft), db=db)[0] == 0
+        assert run("dump", "--out", str(dump), db=db)[0] == 0
+        assert (draft.stat().st_mode & 0o777, dump.stat().st_mode & 0o777) == (0o644, 0o644)
+        draft.chmod(0o600)  # a file the user made private stays private when written again
+        assert run("export", "--post", str(clips[PAGES[0]]), "--out", str(draft), db=db)[0] == 0
+        assert draft.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_show_json_fetch_warnings_are_a_list(db: Path, clips: dict[str, int]) -> None:
+    shown = json.loads(run("show", str(clips[PAGES[0]]), "--json", db=db)[1])
+    assert shown["fetches"] and all(isinstance(f["warnings"], list) for f in shown["fetches"])
