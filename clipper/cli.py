@@ -89,8 +89,9 @@ def _value(choice: enum.StrEnum | None) -> str | None:
 
 
 StatusOption = Annotated[Status | None, typer.Option("--status", help="Only clips whose link is in this state.")]
-OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet (short credit "
-                                                  "or site name).")]
+OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet: its short "
+                                                  "credit, site name or any alias in the registry (産経新聞 = "
+                                                  "産経).")]
 
 
 def handle_errors(func: F) -> F:

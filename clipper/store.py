@@ -430,8 +430,12 @@ def _filters(
         where.append("id IN (SELECT clip_id FROM tags WHERE tag = ?)")
         params.append(tag)
     if outlet:
-        where.append("(outlet = ? OR site_name = ?)")
-        params.extend([outlet, outlet])
+        labels = outlet_labels(outlet)
+        marks = ", ".join("?" * len(labels))
+        # the outlet's credit, site name or an alias, or a syndicated credit that starts with one (週プレNEWS/...)
+        where.append(f"(outlet IN ({marks}) OR site_name IN ({marks}) OR "
+                     + " OR ".join("outlet LIKE ? ESCAPE '\\'" for _ in labels) + ")")
+        params.extend([*labels, *labels, *(_like_prefix(label) + "/%" for label in labels)])
     if since:
         where.append("substr(published, 1, 10) >= ?")
         params.append(since[:10])
@@ -442,6 +446,20 @@ def _filters(
         where.append("status = ?")
         params.append(status)
     return where, params
+
+
+def outlet_labels(name: str) -> list[str]:
+    """Every name an outlet goes by in the registry (credit, site name, aliases), for `--outlet`: 産経新聞 finds the
+    clips credited 産経. A name the registry does not know is matched as given."""
+    from clipper.outlets import load_registry
+
+    known = load_registry().by_name(name)
+    labels = [name.strip()] + ([known.name, known.site_name, *known.aliases] if known else [])
+    return list(dict.fromkeys(label for label in labels if label))
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _json_list(text: str | None) -> list[Any] | None:

@@ -360,3 +360,19 @@ def test_out_files_get_the_usual_mode(db: Path, clips: dict[str, int], tmp_path:
 def test_show_json_fetch_warnings_are_a_list(db: Path, clips: dict[str, int]) -> None:
     shown = json.loads(run("show", str(clips[PAGES[0]]), "--json", db=db)[1])
     assert shown["fetches"] and all(isinstance(f["warnings"], list) for f in shown["fetches"])
+
+
+# -- 4. --outlet through the registry ---------------------------------------------------------------------------------
+
+
+def test_outlet_filter_uses_the_registrys_names(db: Path, clips: dict[str, int]) -> None:
+    sankei, asahi = clips[PAGES[0]], clips[PAGES[1]]
+    _set(db, asahi, outlet="IT Pro,ニュース", site_name=None)
+    for name in ("産経新聞", "産経", "Sankei Shimbun"):
+        assert ids_of(run("list", "--outlet", name, "--json", db=db)[1]) == [sankei], name
+    for name in ("IT Pro", "日経xTECH"):
+        assert ids_of(run("list", "--outlet", name, "--json", db=db)[1]) == [asahi], name
+    assert ids_of(run("search", "地震", "--outlet", "産経新聞", "--json", db=db)[1]) == [sankei]
+    _set(db, asahi, outlet="週プレNEWS/ライブドアニュース")
+    assert ids_of(run("list", "--outlet", "週プレNEWS", "--json", db=db)[1]) == [asahi]
+    assert ids_of(run("list", "--outlet", "100%", "--json", db=db)[1]) == []
