@@ -40,6 +40,8 @@ DbOption = Annotated[
                  "data directory such as ~/.local/share/clipper/clips.db).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines (one object per line) for scripts.")]
+NoProgressOption = Annotated[bool, typer.Option("--no-progress", help="No progress bar (there is none in a pipe "
+                                                "or with --json anyway).")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after DATE (2016-08-01, "
                                                  "2016.8.1, 2016年8月1日, today/今日, yesterday/昨日...).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
@@ -216,6 +218,7 @@ def add(
     archive: Annotated[bool, typer.Option("--archive", help="Also ask the Wayback Machine (Save Page Now) to "
                                           "capture each new clip's page; at most one request every 5 s, and a "
                                           "failure is only a warning.")] = False,
+    no_progress: NoProgressOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -249,7 +252,7 @@ def add(
             saver = SavePageNow()
             results = archive_added(store, results, saver)
         try:
-            failed = ui.render_add(results, total=len(all_targets), as_json=as_json)
+            failed = ui.render_add(results, total=len(all_targets), as_json=as_json, progress_bar=not no_progress)
         finally:
             if archive:
                 saver.close()
@@ -505,13 +508,17 @@ def check(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds allowed per request.")] = 20.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing unless a clip turned dead, moved or "
                                         "changed (for cron, which mails only when there is output).")] = False,
+    fail_on_dead: Annotated[bool, typer.Option("--fail-on-dead", help="Exit 1 when a clip checked in this run is "
+                                               "dead (for scripts; by default dead links are findings, exit "
+                                               "0).")] = False,
+    no_progress: NoProgressOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check clips' links: alive, moved, dead, changed or unreachable; find archived copies of dead ones.
 
-    Dead links are findings, not errors: the exit code is 0 when the run completed. A second check started
-    while one runs exits at once.
+    Dead links are findings, not errors: the exit code is 0 when the run completed (1 with --fail-on-dead when
+    a checked clip is dead). A second check started while one runs exits at once.
 
     In a crontab: 17 4 * * * $HOME/.venv/bin/clipper check --quiet --db $HOME/clips.db
 
@@ -528,7 +535,10 @@ def check(
     opts = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
     with open_store(db) as store, run_lock(store.path):
         ids = select_clips(store, ids=clip_ids or (), check_all=check_all, due_only=due)
-        ui.render_check(run_check(store, ids, opts), total=len(ids), quiet=quiet, as_json=as_json)
+        done = ui.render_check(run_check(store, ids, opts), total=len(ids), quiet=quiet, as_json=as_json,
+                               progress_bar=not no_progress)
+    if fail_on_dead and any(r.status == "dead" for r in done):
+        raise typer.Exit(1)
 
 
 @app.command()

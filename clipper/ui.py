@@ -7,8 +7,10 @@ removed so a page cannot rewrite the terminal, and rich markup is escaped.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +38,11 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            # NO_COLOR (no-color.org) means no styling at all: rich's own no_color keeps bold and dim
+            if os.environ.get("NO_COLOR"):
+                self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True, color_system=None)
+            else:
+                self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
         return self._console
 
 
@@ -100,18 +106,57 @@ def clip_line(clip: Clip, *, markup: bool = True) -> str:
     return f"[bold]{clip.id}[/bold]  {safe(outlet)}  {date}  {safe(clip.title or '(no title)')}{safe(status)}"
 
 
+def cell_len(text: str) -> int:
+    """Terminal cells a string takes: wide (CJK, fullwidth) characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+OUTLET_CELLS = 16  # a longer outlet name is not padded past this, so one long credit does not push every title
+
+
+def clip_rows(clips: list[Clip], *, markup: bool, header: bool) -> list[str]:
+    """`list` as aligned columns (ID, OUTLET, DATE, TITLE, then the link status), wide characters counted as two
+    cells, with a header line when asked."""
+    clean = safe if markup else plain
+    cells = [(str(c.id), clean(c.outlet or "?"), japan_day(c.published) or "日付不明", c) for c in clips]
+    id_w = max([len(i) for i, *_ in cells] + [2])
+    outlet_w = min(max([cell_len(o) for _, o, *_ in cells] + [6]), OUTLET_CELLS)
+    lines = [f"{'ID':>{id_w}}  {_pad('OUTLET', outlet_w)}  {'DATE':<10}  TITLE"] if header else []
+    if header and markup:
+        lines[0] = f"[dim]{lines[0]}[/dim]"
+    for ident, outlet, date, clip in cells:
+        status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
+        if clip.status == "dead" and clip.archive_url:
+            status += f" archived: {clip.archive_url}"
+        ident = f"{ident:>{id_w}}"
+        if markup:
+            ident = f"[bold]{ident}[/bold]"
+        lines.append(f"{ident}  {_pad(outlet, outlet_w)}  {date:<10}  {clean(clip.title or '(no title)')}"
+                     f"{clean(status)}")
+    return lines
+
+
 def print_clips(clips: Iterable[Clip], *, as_json: bool) -> int:
-    n = 0
-    tty = sys.stdout.isatty()
-    for clip in clips:
-        n += 1
-        if as_json:
+    """Clips as JSON Lines, or as aligned columns: with a header on a terminal, without in a pipe (so `wc -l`
+    counts clips)."""
+    if as_json:
+        n = 0
+        for clip in clips:
+            n += 1
             print_json(clip.to_json())
-        elif tty:
-            out.print(clip_line(clip))
-        else:
-            sys.stdout.write(clip_line(clip, markup=False) + "\n")
-    return n
+        return n
+    rows = list(clips)
+    if sys.stdout.isatty():
+        for line in clip_rows(rows, markup=True, header=bool(rows)):
+            out.print(line)
+    else:
+        sys.stdout.write("".join(line + "\n" for line in clip_rows(rows, markup=False, header=False)))
+    return len(rows)
 
 
 def print_hits(hits: Iterable[SearchHit], *, as_json: bool) -> int:
@@ -200,13 +245,13 @@ def show_clip(clip: Clip, fetches: list[dict[str, Any]], checks: list[dict[str, 
         out.print()
 
 
-def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
+def render_add(results: Iterable[Any], *, total: int, as_json: bool, progress_bar: bool = True) -> int:
     """Print each add result as it comes (a progress bar on a terminal for batches); return how many failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     counts = {"added": 0, "exists": 0, "refetched": 0, "failed": 0}
     failures: list[str] = []
-    show_bar = total > 1 and err.is_terminal and not as_json
+    show_bar = progress_bar and total > 1 and err.is_terminal and not as_json
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err.real(), transient=True, disable=not show_bar)
     with progress:
@@ -241,7 +286,8 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
     return counts["failed"]
 
 
-def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bool) -> list[Any]:
+def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bool,
+                 progress_bar: bool = True) -> list[Any]:
     """Show a link-check run: a progress bar on a terminal (stderr), then what changed, then the counts.
 
     `--json`: one object per checked clip on stdout. `--quiet`: nothing at all unless some clip turned dead,
@@ -250,7 +296,7 @@ def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bo
 
     done: list[Any] = []
     counts: dict[str, int] = {}
-    show_bar = total > 1 and err.is_terminal and not as_json and not quiet
+    show_bar = progress_bar and total > 1 and err.is_terminal and not as_json and not quiet
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err.real(), transient=True, disable=not show_bar)
     with progress:
@@ -287,15 +333,14 @@ def _check_changes(results: list[Any]) -> None:
         return r.url
 
     if out.is_terminal:
-        from rich.table import Table
-
-        table = Table(box=None, pad_edge=False, show_edge=False, header_style="dim")
-        for col in ("id", "was", "now", "reason", "title / where"):
-            table.add_column(col, overflow="fold")
+        # Lines, not a rich Table: a table folds a long URL across lines, and a folded URL cannot be clicked or
+        # copied. Each address is printed whole on its own line (the console never wraps: soft_wrap).
+        id_w = max(len(str(r.id)) for r in results)
         for r in results:
-            table.add_row(str(r.id), safe(r.previous_status or "-"), f"[bold]{safe(r.status)}[/bold]",
-                          safe(r.reason), f"{safe(r.title or r.url)}\n[dim]{safe(where(r))}[/dim]")
-        out.print(table)
+            out.print(f"[bold]{r.id:>{id_w}}[/bold]  {safe(r.previous_status or '-')} -> "
+                      f"[bold]{safe(r.status)}[/bold]  {safe(r.reason)}  {safe(r.title or '')}")
+            for address in dict.fromkeys((r.url, where(r))):
+                out.print(f"{' ' * id_w}  [dim]{safe(address)}[/dim]")
         return
     for r in results:
         sys.stdout.write(f"{r.id}  {r.previous_status or '-'} -> {r.status}  {plain(r.reason)}  "
