@@ -237,6 +237,10 @@ class Store:
             return None
         state = dict(row)
         state["quote"] = _json_list(row["quote"])
+        fails = int(row["fail_count"] or 0)
+        state["first_fail_at"] = self.conn.execute(
+            "SELECT min(checked_at) FROM (SELECT checked_at FROM checks WHERE clip_id = ? ORDER BY id DESC LIMIT ?)",
+            (clip_id, fails)).fetchone()[0] if fails else None
         return state
 
     def record_checks(self, checks: Sequence[dict[str, Any]]) -> None:
