@@ -697,6 +697,48 @@ def info(
         ui.render_info(describe(store), as_json=as_json)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@handle_errors
+def datasette(
+    ctx: typer.Context,
+    metadata_only: Annotated[bool, typer.Option("--metadata", help="Print the metadata (JSON) instead of starting "
+                                                "Datasette, to use with `datasette DB -m FILE`.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Browse the database in Datasette (install it yourself: pip install datasette), with the search index's
+    tables hidden, clips sorted by published date, and a canned "search" query through clipper's index.
+
+    Other arguments go to Datasette.
+
+    \b
+    Example: clipper datasette
+    Example: clipper datasette --port 8002 --open
+    Example: clipper datasette --metadata > metadata.json
+    """
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from clipper.datasette import metadata
+    from clipper.errors import UsageError
+
+    path = db_path(db)
+    data = json.dumps(metadata(path), ensure_ascii=False, indent=2)
+    if metadata_only:
+        typer.echo(data)
+        return
+    if not path.exists():
+        raise UsageError(f"no database at {path}")
+    exe = shutil.which("datasette")
+    if exe is None:
+        raise UsageError("Datasette is not installed: pip install datasette (or: clipper datasette --metadata)")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="clipper-datasette-", delete=False,
+                                     encoding="utf-8") as fh:
+        fh.write(data)
+    os.execv(exe, [exe, str(path), "-m", fh.name, *ctx.args])
+
+
 @app.command()
 @handle_errors
 def backup(

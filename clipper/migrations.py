@@ -156,10 +156,20 @@ def m003_clip_ids_never_reused(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def m004_search_scannable(conn: sqlite3.Connection) -> None:
+    """The search index rebuilt with search_chars keeping its (small) per-clip size table: without it, a full scan
+    of the table (`sqlite-utils tables --counts`, Datasette's table page, `SELECT count(*)`) failed with "table does
+    not support scanning"."""
+    from clipper.search import rebuild_index
+
+    rebuild_index(conn)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_search", m002_search),
     ("m003_clip_ids_never_reused", m003_clip_ids_never_reused),
+    ("m004_search_scannable", m004_search_scannable),
 ]
