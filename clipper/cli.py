@@ -590,6 +590,8 @@ def export(
                                     indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
     for w in warnings:
         ui.warn(w)
+    if out and fmt is Format.html:
+        text = '<meta charset="utf-8">\n' + text  # a file opened in a browser is read as UTF-8, not guessed
     _write_out(text, out)
 
 

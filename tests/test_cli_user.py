@@ -376,3 +376,35 @@ def test_outlet_filter_uses_the_registrys_names(db: Path, clips: dict[str, int])
     _set(db, asahi, outlet="週プレNEWS/ライブドアニュース")
     assert ids_of(run("list", "--outlet", "週プレNEWS", "--json", db=db)[1]) == [asahi]
     assert ids_of(run("list", "--outlet", "100%", "--json", db=db)[1]) == []
+
+
+# -- 10. drafts ----------------------------------------------------------------------------------------------------
+
+
+def test_max_chars_is_a_ceiling(db: Path, clips: dict[str, int]) -> None:
+    for clip_id in clips.values():
+        for limit in ("150", "60"):
+            code, out, err = run("export", "--post", str(clip_id), "--max-chars", limit, "--format", "json", db=db)
+            assert code == 0, err
+            (section,) = json.loads(out)["sections"]
+            texts = [p for p in section["paragraphs"] if p is not None]
+            assert texts and sum(len(t.strip()) for t in texts) <= int(limit)
+
+
+def test_markdown_has_a_blank_quote_line_before_the_cut(db: Path, clips: dict[str, int]) -> None:
+    out = run("export", "--post", str(clips[PAGES[0]]), "--format", "markdown", "--max-chars", "150", db=db)[1]
+    assert "\n>\n> ・・・(略)・・・" in out
+
+
+def test_a_dead_clip_without_an_archived_copy_is_flagged(db: Path, clips: dict[str, int]) -> None:
+    _set(db, clips[PAGES[0]], status="dead")
+    code, out, err = run("export", "--post", str(clips[PAGES[0]]), db=db)
+    assert code == 0 and "dead" in err and "no archived copy" in err
+    _set(db, clips[PAGES[0]], archive_url="https://web.archive.org/web/2025/x")
+    assert "no archived copy" not in run("export", "--post", str(clips[PAGES[0]]), db=db)[2]
+
+
+def test_html_written_to_a_file_declares_its_charset(db: Path, clips: dict[str, int], tmp_path: Path) -> None:
+    page = tmp_path / "draft.html"
+    assert run("export", "--post", str(clips[PAGES[0]]), "--format", "html", "--out", str(page), db=db)[0] == 0
+    assert page.read_text(encoding="utf-8").startswith('<meta charset="utf-8">')
