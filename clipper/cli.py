@@ -556,7 +556,10 @@ def export(
     until: UntilOption = None,
     order: Annotated[Order, typer.Option("--order", help="given (the IDs' order), published or added.")
                      ] = Order.given,
-    fmt: Annotated[Format, typer.Option("--format", help="The draft's format.")] = Format.text,
+    fmt: Annotated[Format, typer.Option("--format", help="The draft's format. json is one object (intro lines, "
+                                        "sections, warnings), not JSON Lines: a draft is one document whose intro "
+                                        "and order belong together; clips as JSON Lines: clipper list --json.")
+                   ] = Format.text,
     indent: Annotated[Indent, typer.Option("--indent", help="Paragraph indents: keep, none, one space or one "
                                            "fullwidth space.")] = Indent.keep,
     max_chars: Annotated[int, typer.Option("--max-chars", help="Length of a default quote.")] = 400,

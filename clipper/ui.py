@@ -395,6 +395,8 @@ def render_import(result: Any) -> None:
         ident = f"{item.clip_id}  " if item.clip_id and result.status != "dry-run" else ""
         out.print(f"  {ident}{safe(s.outlet_raw)}  {s.published or '日付不明'}  {safe(s.title)}  [dim]({what}, "
                   f"line {s.line})[/dim]")
+        if getattr(item, "warning", None):
+            warn(f"{result.source}:{s.line}: {item.warning}")
 
 
 def print_by_post(clips: list[Clip], posts: dict[int, list[dict[str, Any]]], *, as_json: bool) -> None:

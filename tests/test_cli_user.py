@@ -408,3 +408,21 @@ def test_html_written_to_a_file_declares_its_charset(db: Path, clips: dict[str, 
     page = tmp_path / "draft.html"
     assert run("export", "--post", str(clips[PAGES[0]]), "--format", "html", "--out", str(page), db=db)[0] == 0
     assert page.read_text(encoding="utf-8").startswith('<meta charset="utf-8">')
+
+
+def test_import_does_not_replace_a_clip_quote_with_text_not_in_its_article(db: Path, clips: dict[str, int],
+                                                                             tmp_path: Path) -> None:
+    clip_id = clips[PAGES[0]]
+    title = json.loads(run("show", str(clip_id), "--json", db=db)[1])["title"]
+    post = tmp_path / "post.txt"
+    post.write_text(f" 産経 2025.1.21★《{title}》\n\n●{title}\n    産経 2025.1.21\n"
+                    " 記事にはない、書き換えられた文章。\n", encoding="utf-8")
+    code, out, err = run("import", str(post), "--dry-run", db=db)
+    assert code == 0, err
+    assert f"existing clip {clip_id}" in out and "not in clip" in err and "keeps its own quote" in err
+    code, out, err = run("import", str(post), db=db)
+    assert code == 0 and "not in clip" in err
+    shown = json.loads(run("show", str(clip_id), "--json", db=db)[1])
+    assert shown["quote"] is None  # the default quote from the article, not the post's rewritten text
+    draft = run("export", "--post", str(clip_id), db=db)[1]
+    assert "書き換えられた文章" not in draft
