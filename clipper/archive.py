@@ -140,13 +140,14 @@ class SavePageNow:
 
 
 def archive_added(store: Store, results: Iterable[AddResult], saver: SavePageNow) -> Iterator[AddResult]:
-    """Pass `clipper add` results through, asking Save Page Now to capture each newly added clip's page.
+    """Pass `clipper add` results through, asking Save Page Now to capture each newly added (or refetched)
+    clip's page.
 
     The capture's address, when the archive gives one, becomes the clip's archive_url. A failure is a warning on
     the result, never a failed add."""
     for result in results:
         clip = result.clip
-        if result.status == "added" and clip is not None and clip.url:
+        if result.status in ("added", "refetched") and clip is not None and clip.url:
             snapshot, error = saver.save(clip.url)
             if snapshot:
                 store.set_archive_url(clip.id, snapshot)

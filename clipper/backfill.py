@@ -23,6 +23,7 @@ class SectionResult:
     section: ImportedSection
     action: str  # "new" or "existing"
     clip_id: int | None = None
+    warning: str | None = None  # an existing clip's quote kept because the post's is not in its article
 
 
 @dataclass
@@ -57,7 +58,10 @@ def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Reg
     result = PostResult(path, "dry-run" if dry_run else "imported", post=post)
     for section in post.sections:
         existing = _existing(store, section)
-        result.sections.append(SectionResult(section, "existing" if existing else "new", existing))
+        item = SectionResult(section, "existing" if existing else "new", existing)
+        if existing is not None:
+            item.warning = _quote_conflict(store, existing, section)
+        result.sections.append(item)
     if dry_run:
         return result
     clip_ids: list[int] = []
@@ -81,13 +85,30 @@ def _store_sections(store: Store, result: PostResult, registry: Registry, clip_i
         else:
             clip = store.get_clip(item.clip_id)
             fields: dict[str, object] = {}
-            if clip.quote is None:
+            if clip.quote is None and item.warning is None:
                 fields["quote"] = item.section.quote
             if not clip.summary and item.section.summary:
                 fields["summary"] = item.section.summary
             if fields:
                 store.update_clip(item.clip_id, fields=fields)
         clip_ids.append(item.clip_id)
+
+
+def _quote_conflict(store: Store, clip_id: int, section: ImportedSection) -> str | None:
+    """Why the post's quote must not become the existing clip's (its text is not in the clip's stored article),
+    or None. The clip keeps its own quote; the post's text stays in the post."""
+    from clipper.post import _norm
+
+    clip = store.get_clip(clip_id)
+    if not clip.body:
+        return None
+    bodies = [_norm(p) for p in clip.paragraphs]
+    missing = [p for p in section.quote if p is not None and not any(_norm(p) in body for body in bodies)]
+    if not missing:
+        return None
+    short = _norm(missing[0])[:30]
+    return (f"the post quotes text that is not in clip {clip_id}'s stored article ({short!r}...); the clip keeps "
+            "its own quote")
 
 
 def _article(section: ImportedSection, registry: Registry) -> Article:

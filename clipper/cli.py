@@ -40,8 +40,10 @@ DbOption = Annotated[
                  "data directory such as ~/.local/share/clipper/clips.db).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON Lines (one object per line) for scripts.")]
+NoProgressOption = Annotated[bool, typer.Option("--no-progress", help="No progress bar (there is none in a pipe "
+                                                "or with --json anyway).")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="Published on or after DATE (2016-08-01, "
-                                                 "2016.8.1, 2016年8月1日...).")]
+                                                 "2016.8.1, 2016年8月1日, today/今日, yesterday/昨日...).")]
 UntilOption = Annotated[str | None, typer.Option("--until", help="Published on or before DATE.")]
 TagOption = Annotated[str | None, typer.Option("--tag", help="Only clips with this tag.")]
 
@@ -89,8 +91,9 @@ def _value(choice: enum.StrEnum | None) -> str | None:
 
 
 StatusOption = Annotated[Status | None, typer.Option("--status", help="Only clips whose link is in this state.")]
-OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet (short credit "
-                                                  "or site name).")]
+OutletOption = Annotated[str | None, typer.Option("--outlet", help="Only clips from this outlet: its short "
+                                                  "credit, site name or any alias in the registry (産経新聞 = "
+                                                  "産経).")]
 
 
 def handle_errors(func: F) -> F:
@@ -203,7 +206,8 @@ def add(
     url: Annotated[str | None, typer.Option("--url", help="Where a saved page came from (default: its canonical "
                                             "URL).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Tag the clips (repeatable).")] = None,
-    note: Annotated[str | None, typer.Option("--note", help="A note to keep with the clips.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note to keep with the clips (set on "
+                                            "a clip that exists too, saying if it replaced one).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Store a link-only clip with this title when the "
                                               "target is not an HTML page (a PDF...).")] = None,
     refetch: Annotated[bool, typer.Option("--refetch", help="Fetch and extract clips that exist again.")] = False,
@@ -221,6 +225,7 @@ def add(
     live_only: Annotated[bool, typer.Option("--live-only", help="Do not look for an archived copy when a link is "
                                             "dead (404/410, no such host, a redirect to the top page, a "
                                             "soft 404).")] = False,
+    no_progress: NoProgressOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -260,7 +265,7 @@ def add(
             saver = SavePageNow()
             results = archive_added(store, results, saver)
         try:
-            failed = ui.render_add(results, total=len(all_targets), as_json=as_json)
+            failed = ui.render_add(results, total=len(all_targets), as_json=as_json, progress_bar=not no_progress)
         finally:
             if archive:
                 saver.close()
@@ -516,13 +521,17 @@ def check(
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds allowed per request.")] = 20.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing unless a clip turned dead, moved or "
                                         "changed (for cron, which mails only when there is output).")] = False,
+    fail_on_dead: Annotated[bool, typer.Option("--fail-on-dead", help="Exit 1 when a clip checked in this run is "
+                                               "dead (for scripts; by default dead links are findings, exit "
+                                               "0).")] = False,
+    no_progress: NoProgressOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check clips' links: alive, moved, dead, changed or unreachable; find archived copies of dead ones.
 
-    Dead links are findings, not errors: the exit code is 0 when the run completed. A second check started
-    while one runs exits at once.
+    Dead links are findings, not errors: the exit code is 0 when the run completed (1 with --fail-on-dead when
+    a checked clip is dead). A second check started while one runs exits at once.
 
     In a crontab: 17 4 * * * $HOME/.venv/bin/clipper check --quiet --db $HOME/clips.db
 
@@ -539,7 +548,10 @@ def check(
     opts = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
     with open_store(db) as store, run_lock(store.path):
         ids = select_clips(store, ids=clip_ids or (), check_all=check_all, due_only=due)
-        ui.render_check(run_check(store, ids, opts), total=len(ids), quiet=quiet, as_json=as_json)
+        done = ui.render_check(run_check(store, ids, opts), total=len(ids), quiet=quiet, as_json=as_json,
+                               progress_bar=not no_progress)
+    if fail_on_dead and any(r.status == "dead" for r in done):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -560,7 +572,10 @@ def export(
     until: UntilOption = None,
     order: Annotated[Order, typer.Option("--order", help="given (the IDs' order), published or added.")
                      ] = Order.given,
-    fmt: Annotated[Format, typer.Option("--format", help="The draft's format.")] = Format.text,
+    fmt: Annotated[Format, typer.Option("--format", help="The draft's format. json is one object (intro lines, "
+                                        "sections, warnings), not JSON Lines: a draft is one document whose intro "
+                                        "and order belong together; clips as JSON Lines: clipper list --json.")
+                   ] = Format.text,
     indent: Annotated[Indent, typer.Option("--indent", help="Paragraph indents: keep, none, one space or one "
                                            "fullwidth space.")] = Indent.keep,
     max_chars: Annotated[int, typer.Option("--max-chars", help="Length of a default quote.")] = 400,
@@ -609,25 +624,42 @@ def export(
                                     indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
     for w in warnings:
         ui.warn(w)
+    if out and fmt is Format.html:
+        text = '<meta charset="utf-8">\n' + text  # a file opened in a browser is read as UTF-8, not guessed
     _write_out(text, out)
 
 
 @app.command()
 @handle_errors
 def cite(
-    clip_id: Annotated[int, typer.Argument(metavar="ID", help="The clip's id.")],
+    clip_ids: Annotated[list[int], typer.Argument(metavar="ID...", help="The clips' ids.")],
     db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Print an inline citation for a clip, as writers put in their own text: (共同 8.25).
+    """Print an inline citation per clip, as writers put in their own text: (共同 8.25).
+
+    The date is the day in Japan time, as in `clipper list` and the drafts. A clip with no date is cited by its
+    outlet alone, with a warning.
 
     \b
     Example: clipper cite 12
+    Example: clipper cite 12 15 --json
     """
+    from clipper import ui
     from clipper.outlets import load_registry
     from clipper.post import cite as make_citation
 
+    styles = load_registry().date_style_for
     with open_store(db) as store:
-        typer.echo(make_citation(store.get_clip(clip_id), load_registry().date_style_for))
+        for clip in store.get_clips(clip_ids):
+            citation = make_citation(clip, styles)
+            if not clip.published:
+                ui.warn(f"clip {clip.id} has no date; set one with `clipper edit {clip.id} --date ...`")
+            if as_json:
+                ui.print_json({"id": clip.id, "citation": ui.plain(citation), "outlet": clip.outlet,
+                               "published": clip.published, "day": ui.japan_day(clip.published)})
+            else:
+                typer.echo(ui.plain(citation))
 
 
 @app.command("import")
@@ -704,6 +736,48 @@ def info(
         return
     with open_store(db) as store:
         ui.render_info(describe(store), as_json=as_json)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@handle_errors
+def datasette(
+    ctx: typer.Context,
+    metadata_only: Annotated[bool, typer.Option("--metadata", help="Print the metadata (JSON) instead of starting "
+                                                "Datasette, to use with `datasette DB -m FILE`.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Browse the database in Datasette (install it yourself: pip install datasette), with the search index's
+    tables hidden, clips sorted by published date, and a canned "search" query through clipper's index.
+
+    Other arguments go to Datasette.
+
+    \b
+    Example: clipper datasette
+    Example: clipper datasette --port 8002 --open
+    Example: clipper datasette --metadata > metadata.json
+    """
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    from clipper.datasette import metadata
+    from clipper.errors import UsageError
+
+    path = db_path(db)
+    data = json.dumps(metadata(path), ensure_ascii=False, indent=2)
+    if metadata_only:
+        typer.echo(data)
+        return
+    if not path.exists():
+        raise UsageError(f"no database at {path}")
+    exe = shutil.which("datasette")
+    if exe is None:
+        raise UsageError("Datasette is not installed: pip install datasette (or: clipper datasette --metadata)")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="clipper-datasette-", delete=False,
+                                     encoding="utf-8") as fh:
+        fh.write(data)
+    os.execv(exe, [exe, str(path), "-m", fh.name, *ctx.args])
 
 
 @app.command()

@@ -10,6 +10,16 @@ from pathlib import Path
 from clipper.errors import UsageError
 
 
+def _new_file_mode(target: Path) -> int:
+    """The mode a plain open() would give: the file's own when it is replaced, else 0666 less the umask (0644)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
     target = Path(path).expanduser()
     folder = target.parent if str(target.parent) else Path(".")
@@ -21,6 +31,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         try:
+            os.chmod(tmp, _new_file_mode(target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(payload)
                 fh.flush()

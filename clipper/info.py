@@ -12,20 +12,24 @@ from clipper.store import Store
 def describe(store: Store) -> dict[str, Any]:
     from pathlib import Path
 
+    from sqlite_utils import Database
+
     from clipper.migrations import MIGRATIONS
     from clipper.outlets import builtin_registry_path, user_registry_path
 
     conn = store.conn
+    db = Database(conn)  # over clipper's own connection: same transaction state, nothing reopened
     path = Path(store.path)
 
     def one(sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
-    clips = one("SELECT count(*) FROM clips")
+    counts = {name: db[name].count for name in db.table_names()}
+    clips = counts["clips"]
     statuses = {str(row[0] or "unchecked"): int(row[1]) for row in
-                conn.execute("SELECT status, count(*) FROM clips GROUP BY status ORDER BY status")}
+                db.execute("SELECT status, count(*) FROM clips GROUP BY status ORDER BY status")}
     user = user_registry_path()
-    indexed = one("SELECT count(*) FROM search_indexed")
+    indexed = counts["search_indexed"]
     from clipper.search import outdated_clips
 
     stale = outdated_clips(conn)
@@ -39,9 +43,10 @@ def describe(store: Store) -> dict[str, Any]:
         "registry_missing": str(user) if user and not user.exists() else None,
         "clips": clips,
         "link_status": statuses,
-        "pages": one("SELECT count(*) FROM pages"),
-        "posts": one("SELECT count(*) FROM posts"),
-        "checks": one("SELECT count(*) FROM checks"),
+        "pages": counts["pages"],
+        "posts": counts["posts"],
+        "checks": counts["checks"],
+        "tables": counts,
         "index": {"indexed": indexed, "stale": stale, "missing": missing,
                   "ok": stale == 0 and missing == 0 and indexed == clips},
     }

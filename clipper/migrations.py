@@ -5,6 +5,7 @@ has shipped. The store applies the missing ones when it opens, so a fresh and an
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 
@@ -147,10 +148,44 @@ def m003_fetch_provenance(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_clip_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """Clip ids are never reused after a delete (AUTOINCREMENT), so an id written in a post or a note keeps naming
+    the clip it named, or none. SQLite cannot add AUTOINCREMENT to a table, so clips is rebuilt (foreign keys are
+    off while migrating: the rows that point at clips stay as they are) from its own current definition, whatever
+    columns earlier migrations gave it, and its indexes are made again."""
+    (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'clips'").fetchone()
+    if "AUTOINCREMENT" in table_sql.upper():
+        return
+    new_sql, n = re.subn(r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", "id INTEGER PRIMARY KEY AUTOINCREMENT", table_sql,
+                         count=1, flags=re.IGNORECASE)
+    if n != 1:
+        raise sqlite3.DatabaseError("clips has no 'id INTEGER PRIMARY KEY' column to make AUTOINCREMENT")
+    indexes = [sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND "
+                                              "tbl_name = 'clips' AND sql IS NOT NULL")]
+    conn.execute(re.sub(r"^CREATE TABLE\s+\"?clips\"?", "CREATE TABLE clips_autoincrement", new_sql.strip(),
+                        flags=re.IGNORECASE))
+    conn.execute("INSERT INTO clips_autoincrement SELECT * FROM clips")
+    conn.execute("DROP TABLE clips")
+    conn.execute("ALTER TABLE clips_autoincrement RENAME TO clips")
+    for sql in indexes:
+        conn.execute(sql)
+
+
+def m005_search_scannable(conn: sqlite3.Connection) -> None:
+    """The search index rebuilt with search_chars keeping its (small) per-clip size table: without it, a full scan
+    of the table (`sqlite-utils tables --counts`, Datasette's table page, `SELECT count(*)`) failed with "table does
+    not support scanning"."""
+    from clipper.search import rebuild_index
+
+    rebuild_index(conn)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_search", m002_search),
     ("m003_fetch_provenance", m003_fetch_provenance),
+    ("m004_clip_ids_never_reused", m004_clip_ids_never_reused),
+    ("m005_search_scannable", m005_search_scannable),
 ]

@@ -190,8 +190,8 @@ def add_targets(
                     yield AddResult(target, "failed", error=str(exc))
                     continue
                 if existing is not None:
-                    store.add_tags(existing, opts.tags)
-                    yield AddResult(target, "exists", clip=store.get_clip(existing))
+                    notes = _merge_into(store, existing, opts)
+                    yield AddResult(target, "exists", clip=store.get_clip(existing), warnings=notes)
                     continue
             pending_targets.append(target)
 
@@ -271,21 +271,33 @@ def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOpt
     if existing is not None:
         if opts.refetch or opts.from_archive:
             store.refresh_clip(existing, article, page, packed, more_pages=more)
-            store.add_tags(existing, opts.tags)
-            return AddResult(target, "refetched", clip=store.get_clip(existing), warnings=warnings)
-        store.add_tags(existing, opts.tags)
-        return AddResult(target, "exists", clip=store.get_clip(existing), warnings=warnings)
+        warnings += _merge_into(store, existing, opts)
+        refetched = opts.refetch or opts.from_archive
+        return AddResult(target, "refetched" if refetched else "exists", clip=store.get_clip(existing),
+                         warnings=warnings)
     clip_id = store.insert_clip(article, page, url=url, tags=opts.tags, note=opts.note, quote=opts.quote,
                                 packed=packed, more_pages=more)
     return AddResult(target, "added", clip=store.get_clip(clip_id), warnings=warnings)
+
+
+def _merge_into(store: Store, clip_id: int, opts: AddOptions) -> tuple[str, ...]:
+    """What `add` gives a clip that exists: its tags are merged, and a --note is set (saying whether it was added
+    or replaced one, and what the old one was), so nothing given on the command line is dropped silently."""
+    store.add_tags(clip_id, opts.tags)
+    if not opts.note:
+        return ()
+    old = store.get_clip(clip_id).note
+    if old == opts.note:
+        return ()
+    store.update_clip(clip_id, fields={"note": opts.note})
+    return (f"note replaced on clip {clip_id} (it was: {old})",) if old else (f"note added to clip {clip_id}",)
 
 
 def _link_only(store: Store, target: str, opts: AddOptions) -> AddResult:
     url = check_url(target)
     existing = store.find_duplicate(url)
     if existing is not None:
-        store.add_tags(existing, opts.tags)
-        return AddResult(target, "exists", clip=store.get_clip(existing))
+        return AddResult(target, "exists", clip=store.get_clip(existing), warnings=_merge_into(store, existing, opts))
     registry = load_registry()
     outlet = registry.for_host(host_of(url))
     article = Article(title=opts.title, outlet=outlet.name if outlet else host_of(url),

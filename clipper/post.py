@@ -119,7 +119,8 @@ def default_quote(paragraphs: Sequence[str], max_chars: int = 400) -> Quote:
     out: list[str | None] = []
     used = 0
     complete = True
-    for i, para in enumerate(paragraphs):
+    max_chars = max(max_chars, 1)
+    for para in paragraphs:
         size = len(para.strip())
         if used + size <= max_chars:
             out.append(para)
@@ -131,10 +132,14 @@ def default_quote(paragraphs: Sequence[str], max_chars: int = 400) -> Quote:
         fitting = [e for e in ends if used + len(para[:e].strip()) <= max_chars]
         if fitting:
             out.append(para[: fitting[-1]].rstrip())
-        elif not out:  # even the first sentence is too long: take that whole sentence
-            out.append(para[: ends[0]].rstrip() if ends else para)
-            complete = not ends and i == len(paragraphs) - 1
+        elif not out:  # even the first sentence is too long: cut it at its last comma that fits, or at the limit
+            lead = para[: len(para) - len(para.lstrip())]
+            head = para.strip()[:max_chars]
+            comma = max(head.rfind("、"), head.rfind("，"), head.rfind(","))
+            out.append(lead + (head[: comma + 1] if comma >= max_chars // 2 else head))
         break
+    while not complete and len(out) > 1 and not sentence_ends(str(out[-1]).strip()):
+        out.pop()  # a subheading (■背景) right before the cut introduces nothing
     if not complete:
         out.append(None)
     return tuple(out)
@@ -244,9 +249,11 @@ def _date_text(clip: Clip, style: str) -> str | None:
 
 
 def cite(clip: Clip, date_style_for: DateStyleFor | None = None, *, style: str | None = "md") -> str:
-    """An inline citation like ``(共同 8.25)``: style ``md`` unless another (or None = the outlet's) is given."""
+    """An inline citation like ``(共同 8.25)``: style ``md`` unless another (or None = the outlet's) is given.
+    A clip without a date is cited by its outlet alone, ``(共同)``: no made-up date inside the citation."""
     chosen = style or (date_style_for(clip.outlet) if date_style_for else "md")
-    return f"({intro_label(clip.outlet)} {_date_text(clip, chosen) or NO_DATE})"
+    date = _date_text(clip, chosen)
+    return f"({intro_label(clip.outlet)} {date})" if date else f"({intro_label(clip.outlet)})"
 
 
 def safe_href(url: str | None) -> str | None:
@@ -308,6 +315,8 @@ def _section(clip: Clip, indent: str, max_chars: int, style: str, warnings: list
     if date is None:
         what = "no date" if not clip.published else f"unreadable date {clip.published!r}"
         warnings.append(f"{who}: {what}; shown as {NO_DATE}")
+    if clip.status == "dead" and not clip.archive_url:
+        warnings.append(f"{who}: its link is dead and no archived copy is known; the draft links to the dead page")
     quote, is_default = _effective_quote(clip, max_chars)
     if not any(p is not None for p in quote):
         warnings.append(f"{who}: no body text to quote; shown as {NO_BODY}")
@@ -391,6 +400,8 @@ def _markdown(sections: Sequence[_Section]) -> str:
         lines += [f"●{title}", "", _md(sec.credit), ""]
         for k, item in enumerate(sec.quote):
             if item is None:
+                if k:
+                    lines.append(">")  # a line of its own in the quote, not run into the paragraph above
                 lines.append("> " + _md(CUT_LINE))
             else:
                 if k:

@@ -99,7 +99,7 @@ _QUERY_LEX = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 _SCHEMA = """
 CREATE VIRTUAL TABLE search_fts USING fts5(body, title, other, content='', tokenize='ascii');
-CREATE VIRTUAL TABLE search_chars USING fts5(chars, content='', tokenize='ascii', detail='none', columnsize=0);
+CREATE VIRTUAL TABLE search_chars USING fts5(chars, content='', tokenize='ascii', detail='none');
 CREATE TABLE search_indexed (clip_id INTEGER PRIMARY KEY, digest BLOB NOT NULL);
 CREATE TABLE search_stale (clip_id INTEGER PRIMARY KEY);
 """

@@ -195,7 +195,7 @@ class Store:
             " warnings, snapshot_url, snapshot_at, part FROM fetches WHERE clip_id = ? ORDER BY id",
             (clip_id,),
         ).fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "warnings": _json_list(r["warnings"]) or []} for r in rows]
 
     def stored_pages(self, clip_id: int) -> list[dict[str, Any]]:
         """Every fetch of a clip that kept its page, oldest first, with the raw bytes (`raw`) and the response
@@ -253,6 +253,10 @@ class Store:
             return None
         state = dict(row)
         state["quote"] = _json_list(row["quote"])
+        fails = int(row["fail_count"] or 0)
+        state["first_fail_at"] = self.conn.execute(
+            "SELECT min(checked_at) FROM (SELECT checked_at FROM checks WHERE clip_id = ? ORDER BY id DESC LIMIT ?)",
+            (clip_id, fails)).fetchone()[0] if fails else None
         return state
 
     def record_checks(self, checks: Sequence[dict[str, Any]]) -> None:
@@ -463,8 +467,12 @@ def _filters(
         where.append("id IN (SELECT clip_id FROM tags WHERE tag = ?)")
         params.append(tag)
     if outlet:
-        where.append("(outlet = ? OR site_name = ?)")
-        params.extend([outlet, outlet])
+        labels = outlet_labels(outlet)
+        marks = ", ".join("?" * len(labels))
+        # the outlet's credit, site name or an alias, or a syndicated credit that starts with one (週プレNEWS/...)
+        where.append(f"(outlet IN ({marks}) OR site_name IN ({marks}) OR "
+                     + " OR ".join("outlet LIKE ? ESCAPE '\\'" for _ in labels) + ")")
+        params.extend([*labels, *labels, *(_like_prefix(label) + "/%" for label in labels)])
     if since:
         where.append("substr(published, 1, 10) >= ?")
         params.append(since[:10])
@@ -475,6 +483,20 @@ def _filters(
         where.append("status = ?")
         params.append(status)
     return where, params
+
+
+def outlet_labels(name: str) -> list[str]:
+    """Every name an outlet goes by in the registry (credit, site name, aliases), for `--outlet`: 産経新聞 finds the
+    clips credited 産経. A name the registry does not know is matched as given."""
+    from clipper.outlets import load_registry
+
+    known = load_registry().by_name(name)
+    labels = [name.strip()] + ([known.name, known.site_name, *known.aliases] if known else [])
+    return list(dict.fromkeys(label for label in labels if label))
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _json_list(text: str | None) -> list[Any] | None:

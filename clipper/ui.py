@@ -7,8 +7,10 @@ removed so a page cannot rewrite the terminal, and rich markup is escaped.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +38,11 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            # NO_COLOR (no-color.org) means no styling at all: rich's own no_color keeps bold and dim
+            if os.environ.get("NO_COLOR"):
+                self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True, color_system=None)
+            else:
+                self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
         return self._console
 
 
@@ -70,9 +76,27 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
+def japan_day(published: str | None) -> str | None:
+    """The calendar day of a published date or time in Japan time (YYYY-MM-DD), as the drafts and `cite` show it:
+    ``2025-01-13T23:30:00-05:00`` is 2025-01-14. A date alone is that day; a time without an offset is Japan's."""
+    if not published:
+        return None
+    if len(published) <= 10:
+        return published
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        moment = datetime.fromisoformat(published.replace("Z", "+00:00"))
+    except ValueError:
+        return published[:10]
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(timezone(timedelta(hours=9))).date().isoformat()
+
+
 def clip_line(clip: Clip, *, markup: bool = True) -> str:
     """`id  outlet  date  title [status]`: one line per clip (rich markup, or plain text for pipes)."""
-    date = (clip.published or "")[:10] or "日付不明"
+    date = japan_day(clip.published) or "日付不明"
     outlet = clip.outlet or "?"
     status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
     if clip.status == "dead" and clip.archive_url:
@@ -82,18 +106,57 @@ def clip_line(clip: Clip, *, markup: bool = True) -> str:
     return f"[bold]{clip.id}[/bold]  {safe(outlet)}  {date}  {safe(clip.title or '(no title)')}{safe(status)}"
 
 
+def cell_len(text: str) -> int:
+    """Terminal cells a string takes: wide (CJK, fullwidth) characters two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+OUTLET_CELLS = 16  # a longer outlet name is not padded past this, so one long credit does not push every title
+
+
+def clip_rows(clips: list[Clip], *, markup: bool, header: bool) -> list[str]:
+    """`list` as aligned columns (ID, OUTLET, DATE, TITLE, then the link status), wide characters counted as two
+    cells, with a header line when asked."""
+    clean = safe if markup else plain
+    cells = [(str(c.id), clean(c.outlet or "?"), japan_day(c.published) or "日付不明", c) for c in clips]
+    id_w = max([len(i) for i, *_ in cells] + [2])
+    outlet_w = min(max([cell_len(o) for _, o, *_ in cells] + [6]), OUTLET_CELLS)
+    lines = [f"{'ID':>{id_w}}  {_pad('OUTLET', outlet_w)}  {'DATE':<10}  TITLE"] if header else []
+    if header and markup:
+        lines[0] = f"[dim]{lines[0]}[/dim]"
+    for ident, outlet, date, clip in cells:
+        status = f" [{clip.status}]" if clip.status and clip.status != "alive" else ""
+        if clip.status == "dead" and clip.archive_url:
+            status += f" archived: {clip.archive_url}"
+        ident = f"{ident:>{id_w}}"
+        if markup:
+            ident = f"[bold]{ident}[/bold]"
+        lines.append(f"{ident}  {_pad(outlet, outlet_w)}  {date:<10}  {clean(clip.title or '(no title)')}"
+                     f"{clean(status)}")
+    return lines
+
+
 def print_clips(clips: Iterable[Clip], *, as_json: bool) -> int:
-    n = 0
-    tty = sys.stdout.isatty()
-    for clip in clips:
-        n += 1
-        if as_json:
+    """Clips as JSON Lines, or as aligned columns: with a header on a terminal, without in a pipe (so `wc -l`
+    counts clips)."""
+    if as_json:
+        n = 0
+        for clip in clips:
+            n += 1
             print_json(clip.to_json())
-        elif tty:
-            out.print(clip_line(clip))
-        else:
-            sys.stdout.write(clip_line(clip, markup=False) + "\n")
-    return n
+        return n
+    rows = list(clips)
+    if sys.stdout.isatty():
+        for line in clip_rows(rows, markup=True, header=bool(rows)):
+            out.print(line)
+    else:
+        sys.stdout.write("".join(line + "\n" for line in clip_rows(rows, markup=False, header=False)))
+    return len(rows)
 
 
 def print_hits(hits: Iterable[SearchHit], *, as_json: bool) -> int:
@@ -201,13 +264,13 @@ def _provenance(fetches: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     return rows
 
 
-def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
+def render_add(results: Iterable[Any], *, total: int, as_json: bool, progress_bar: bool = True) -> int:
     """Print each add result as it comes (a progress bar on a terminal for batches); return how many failed."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     counts = {"added": 0, "exists": 0, "refetched": 0, "failed": 0}
     failures: list[str] = []
-    show_bar = total > 1 and err.is_terminal and not as_json
+    show_bar = progress_bar and total > 1 and err.is_terminal and not as_json
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err.real(), transient=True, disable=not show_bar)
     with progress:
@@ -219,12 +282,12 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
             if r.status == "failed":
                 failures.append(r.error or r.target)
                 if as_json:
-                    print_json({"target": r.target, "status": "failed", "error": plain(r.error)})
+                    print_json({"target": r.target, "outcome": "failed", "error": plain(r.error)})
                 else:
                     error(r.error or r.target)
             elif as_json and r.clip is not None:
-                data = r.clip.to_json()
-                data["status"] = r.status
+                data = r.clip.to_json()  # its "status" is the link's health, never the add's outcome
+                data["outcome"] = r.status
                 print_json(data)
             elif r.clip is not None:
                 label = {"exists": " (already clipped; tags merged)", "refetched": " (refetched)"}.get(r.status, "")
@@ -242,7 +305,8 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool) -> int:
     return counts["failed"]
 
 
-def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bool) -> list[Any]:
+def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bool,
+                 progress_bar: bool = True) -> list[Any]:
     """Show a link-check run: a progress bar on a terminal (stderr), then what changed, then the counts.
 
     `--json`: one object per checked clip on stdout. `--quiet`: nothing at all unless some clip turned dead,
@@ -251,7 +315,7 @@ def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bo
 
     done: list[Any] = []
     counts: dict[str, int] = {}
-    show_bar = total > 1 and err.is_terminal and not as_json and not quiet
+    show_bar = progress_bar and total > 1 and err.is_terminal and not as_json and not quiet
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err.real(), transient=True, disable=not show_bar)
     with progress:
@@ -288,15 +352,14 @@ def _check_changes(results: list[Any]) -> None:
         return r.url
 
     if out.is_terminal:
-        from rich.table import Table
-
-        table = Table(box=None, pad_edge=False, show_edge=False, header_style="dim")
-        for col in ("id", "was", "now", "reason", "title / where"):
-            table.add_column(col, overflow="fold")
+        # Lines, not a rich Table: a table folds a long URL across lines, and a folded URL cannot be clicked or
+        # copied. Each address is printed whole on its own line (the console never wraps: soft_wrap).
+        id_w = max(len(str(r.id)) for r in results)
         for r in results:
-            table.add_row(str(r.id), safe(r.previous_status or "-"), f"[bold]{safe(r.status)}[/bold]",
-                          safe(r.reason), f"{safe(r.title or r.url)}\n[dim]{safe(where(r))}[/dim]")
-        out.print(table)
+            out.print(f"[bold]{r.id:>{id_w}}[/bold]  {safe(r.previous_status or '-')} -> "
+                      f"[bold]{safe(r.status)}[/bold]  {safe(r.reason)}  {safe(r.title or '')}")
+            for address in dict.fromkeys((r.url, where(r))):
+                out.print(f"{' ' * id_w}  [dim]{safe(address)}[/dim]")
         return
     for r in results:
         sys.stdout.write(f"{r.id}  {r.previous_status or '-'} -> {r.status}  {plain(r.reason)}  "
@@ -351,6 +414,8 @@ def render_import(result: Any) -> None:
         ident = f"{item.clip_id}  " if item.clip_id and result.status != "dry-run" else ""
         out.print(f"  {ident}{safe(s.outlet_raw)}  {s.published or '日付不明'}  {safe(s.title)}  [dim]({what}, "
                   f"line {s.line})[/dim]")
+        if getattr(item, "warning", None):
+            warn(f"{result.source}:{s.line}: {item.warning}")
 
 
 def print_by_post(clips: list[Clip], posts: dict[int, list[dict[str, Any]]], *, as_json: bool) -> None:

@@ -63,6 +63,7 @@ class Target:
     status: str | None = None
     fail_count: int = 0
     archive_url: str | None = None
+    first_fail_at: str | None = None  # when the current streak of unreachable checks began
 
 
 @dataclass(frozen=True)

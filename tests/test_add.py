@@ -42,7 +42,7 @@ def test_same_article_twice_stays_one_clip_and_merges_tags(web: LoopbackWeb, tmp
     second = runner.invoke(app, ["add", SANKEI_URL + "?utm_source=twitter&fbclid=abc#top", "--tag", "b", "--json"])
     assert second.exit_code == 0, second.output
     got = json.loads(second.stdout)
-    assert got["status"] == "exists" and got["tags"] == ["a", "b"]
+    assert got["outcome"] == "exists" and got["tags"] == ["a", "b"]
     assert len(clips_in(tmp_path / "clips.db")) == 1
 
 
@@ -50,7 +50,7 @@ def test_saved_file_duplicate_of_url_by_canonical(web: LoopbackWeb, tmp_path: Pa
     web.add_page(SANKEI_URL, SANKEI.read_bytes())
     assert runner.invoke(app, ["add", SANKEI_URL]).exit_code == 0
     result = runner.invoke(app, ["add", str(SANKEI), "--json"])
-    assert json.loads(result.stdout)["status"] == "exists"
+    assert json.loads(result.stdout)["outcome"] == "exists"
     assert len(clips_in(tmp_path / "clips.db")) == 1
 
 
@@ -59,7 +59,7 @@ def test_refetch_updates_and_keeps_tags(web: LoopbackWeb) -> None:
     assert runner.invoke(app, ["add", SANKEI_URL, "--tag", "keep"]).exit_code == 0
     result = runner.invoke(app, ["add", SANKEI_URL, "--refetch", "--json"])
     got = json.loads(result.stdout)
-    assert got["status"] == "refetched" and got["tags"] == ["keep"]
+    assert got["outcome"] == "refetched" and got["tags"] == ["keep"]
     assert len([r for r in web.requests if r.url == SANKEI_URL]) == 2
     shown = json.loads(runner.invoke(app, ["show", str(got["id"]), "--json"]).stdout)
     assert len(shown["fetches"]) == 2

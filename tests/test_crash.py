@@ -140,9 +140,9 @@ def verify_add(db: Path, reported: list[dict[str, Any]]) -> None:
             assert [t for (t,) in conn.execute("SELECT tag FROM tags WHERE clip_id = ?", (clip["id"],))] == ["crash"]
             assert clip["title"] and clip["body"] and clip["url_key"] == normalize_url(clip["url"])
         for got in reported:
-            assert got["status"] in ("added", "exists"), got
+            assert got["outcome"] in ("added", "exists"), got
             row = clips.get(got["id"])
-            assert row is not None, f"reported as {got['status']} but not in the database: {got['url']}"
+            assert row is not None, f"reported as {got['outcome']} but not in the database: {got['url']}"
             for key in ("url", "final_url", "canonical_url", "title", "outlet", "site_name", "published", "author",
                         "body", "note", "encoding"):
                 assert row[key] == got[key], key

@@ -26,7 +26,7 @@ def clips() -> list[dict]:
         result = runner.invoke(app, ["add", str(JA / row["file"]), "--url", row["url"], "--json"])
         assert result.exit_code == 0, result.output
         out.append(json.loads(result.stdout))
-    return [c for c in out if c["status"] == "added"]
+    return [c for c in out if c["outcome"] == "added"]
 
 
 def parse_sections(draft: str) -> list[dict]:
