@@ -29,7 +29,7 @@ from clipper.drafting import draft_post
 from clipper.errors import ClipperError
 from clipper.store import open_db
 from clipper.urls import normalize_url
-from tests.test_restore import SQLITE_WORDS, TABLES, make_archive_once, read_lines, write_lines
+from tests.test_restore_rows import SQLITE_WORDS, TABLES, make_archive_once, read_lines, write_lines
 from tests.webserver import LoopbackWeb
 
 EXAMPLES = int(os.environ.get("CLIPPER_FUZZ_EXAMPLES", "150"))  # a longer hunt: CLIPPER_FUZZ_EXAMPLES=5000
