@@ -101,7 +101,7 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
     if outlet is not None and outlet.syndicator:
         origin = find_origin(tree, jsonld, outlet.source, identity)
     credit, site_name = _resolve_outlet(registry, outlet, site_names, host, origin)
-    published, published_source = find_published(tree, url=canonical or url, jsonld=jsonld)
+    published, published_source = find_published(tree, url=canonical or url, jsonld=jsonld, nodes=nodes)
     summary = find_summary(tree) if "ざっくり" in html else ()  # the only summary it reads; a scan costs
     lang = find_lang(tree, metas)
     author_identity = identity + ([origin] if origin else []) + [registry.credit(n) for n in identity]

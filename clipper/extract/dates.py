@@ -46,6 +46,7 @@ from dateutil.parser import parserinfo
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clipper.extract.jsonld import article_objects, types_of
+from clipper.extract.page import PageNodes
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 _MAX_INPUT = 2000  # parse_date looks at this many characters at most
@@ -488,18 +489,21 @@ def _squash(s: str) -> str:
     return re.sub(r"\s+", "", _norm(s))
 
 
-def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]]) -> LexborNode | None:
+def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], nodes: PageNodes) -> LexborNode | None:
     """The element showing the article's title: the h1 (h2, *title*/*headline* class) that matches the page's
     title (og:title, <title>, JSON-LD headline), else the first non-empty h1."""
-    titles = [_squash(_attr(m, "content", "value")) for m in tree.css('meta[property="og:title"], meta[name="title"]')]
-    title_tag = tree.css_first("title")
+    titles = [_squash(_attr(m, "content", "value")) for m in nodes.metas
+              if _attr(m, "property") == "og:title" or _attr(m, "name") == "title"]
+    title_tag = nodes.title
     if title_tag is not None:
         titles.append(_squash(title_tag.text() or ""))
     titles += [_squash(o["headline"]) for o in article_objects(jsonld) if isinstance(o.get("headline"), str)]
     titles = [t for t in titles if t]
     first: LexborNode | None = None
-    classed = tree.css('[class*="headline"], [class*="title"], [class*="Title"]')[:30]
-    for group in (tree.css("h1")[:20] + tree.css("h2")[:20], classed):
+    groups = (lambda: nodes.h1s[:20] + nodes.h2s[:20],
+              lambda: tree.css('[class*="headline"], [class*="title"], [class*="Title"]')[:30])
+    for make_group in groups:  # the classed elements are looked for only when no heading is the title
+        group = make_group()
         best: tuple[int, LexborNode] | None = None
         for node in group:
             text = _squash(_text_of(node))
@@ -528,14 +532,15 @@ _MONTH_FIRST_LANGS = ("en-us", "en-ca", "en-ph", "ja", "zh", "ko")
 _MONTH_FIRST_TLDS = frozenset({"com", "org", "net", "us", "gov", "edu", "mil", "jp", "cn", "tw", "kr", "ph", "ca"})
 
 
-def _page_context(tree: LexborHTMLParser, sample: str, url: str | None) -> _Context:
+def _page_context(tree: LexborHTMLParser, sample: str, url: str | None, nodes: PageNodes) -> _Context:
     """The page's language decides how its dates read: Japan time only on Japanese pages (declared ``ja``, a
     ``.jp`` host, or kana in the text near the headline), China/Korea time on Chinese/Korean pages, else the
     zone the page writes or none; day-first numbers wherever the language writes them so."""
     root = tree.root
     lang = (_attr(root, "lang", "xml:lang") if root is not None else "").lower().replace("_", "-")
     if not lang:
-        meta = tree.css_first('meta[http-equiv="content-language" i], meta[property="og:locale"]')
+        meta = next((m for m in nodes.metas if _attr(m, "http-equiv").lower() == "content-language"
+                     or _attr(m, "property") == "og:locale"), None)
         lang = (_attr(meta, "content") if meta is not None else "").lower().replace("_", "-")
     if not re.match(r"[a-z]{2,3}(?:-|$)", lang) or lang.startswith("utf"):
         lang = ""  # Content-Language: utf-8 and the like
@@ -592,7 +597,7 @@ def _in_comments(node: LexborNode, depth: int = 10) -> bool:
 
 
 def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Context,
-                walk: _Walk) -> tuple[list[_Cand], list[_Cand]]:
+                walk: _Walk, nodes: PageNodes) -> tuple[list[_Cand], list[_Cand]]:
     """(published candidates in order of trust, modified candidates)."""
     pub: list[_Cand] = []
     mod: list[_Cand] = []
@@ -614,7 +619,7 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
         add(mod, obj.get("dateModified"), "jsonld")
     n_jsonld = len(pub)
     metas: dict[str, list[str]] = {}
-    for m in tree.css("meta"):
+    for m in nodes.metas:
         value = _attr(m, "content", "value")
         for key in {_attr(m, k).lower() for k in ("property", "name", "itemprop")} - {""}:
             metas.setdefault(key, []).append(value)
@@ -631,16 +636,16 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
             add(mod, value, "meta")
     # marked (pubdate, itemprop) and next to the headline first; marked elsewhere only when they all agree
     near = [n for off, n in sorted(walk.times, key=lambda t: abs(t[0])) if abs(off) <= _NEAR]
-    marked = tree.css('time[pubdate], [itemprop="datePublished"]:not(meta)')[:20]
+    marked = nodes.marked_dates[:20]
     near_ids = {n.mem_id for n in near}
-    nodes = [n for n in marked if n.mem_id in near_ids] + near
+    elems = [n for n in marked if n.mem_id in near_ids] + near
     if len({_attr(n, "datetime", "content") for n in marked}) == 1:
-        nodes += marked
-    all_times = tree.css("time")[:2]
+        elems += marked
+    all_times = nodes.times[:2]
     if len(all_times) == 1:
-        nodes.append(all_times[0])
+        elems.append(all_times[0])
     seen: set[int] = set()
-    for node in nodes:
+    for node in elems:
         if node.mem_id in seen or _in_comments(node):
             continue
         seen.add(node.mem_id)
@@ -827,14 +832,14 @@ def _year_in_source(tree: LexborHTMLParser) -> Callable[[int, int], int | None]:
     return year_of
 
 
-def find_published(tree: LexborHTMLParser, *, url: str | None, jsonld: list[dict[str, Any]]) -> tuple[
-        str | None, str | None]:
+def find_published(tree: LexborHTMLParser, *, url: str | None, jsonld: list[dict[str, Any]],
+                   nodes: PageNodes | None = None) -> tuple[str | None, str | None]:
     """(ISO date or date-time, source) of the article's publication, or (None, None). Never raises.
 
     A time keeps the zone the page gives it (none when it gives none); only on a Japanese page is a UTC instant
     shown in Japan time (the same instant)."""
     try:
-        found = _find_published(tree, url, jsonld or [])
+        found = _find_published(tree, url, jsonld or [], nodes or PageNodes.of(tree))
     except Exception:  # a date is never worth failing a clip over (pathological markup, recursion limits)
         return None, None
     if found is None:
@@ -846,22 +851,22 @@ def find_published(tree: LexborHTMLParser, *, url: str | None, jsonld: list[dict
     return cand.date.iso(), cand.source
 
 
-def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]]) -> tuple[
-        _Cand, _Context] | None:
+def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]],
+                    nodes: PageNodes) -> tuple[_Cand, _Context] | None:
     if tree.root is None:
         return None
-    head = _headline(tree, jsonld)
+    head = _headline(tree, jsonld, nodes)
     walk = _Walk(head)
     after, before = " ".join(walk.after), " ".join(walk.before)
-    ctx = _page_context(tree, (_text_of(head) if head is not None else "") + after[:1500] + before, url)
-    found = _choose(tree, url, jsonld, head, walk, ctx)
+    ctx = _page_context(tree, (_text_of(head) if head is not None else "") + after[:1500] + before, url, nodes)
+    found = _choose(tree, url, jsonld, head, walk, ctx, nodes)
     return (found, ctx) if found is not None else None
 
 
 def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]], head: LexborNode | None,
-            walk: _Walk, ctx: _Context) -> _Cand | None:
+            walk: _Walk, ctx: _Context, nodes: PageNodes) -> _Cand | None:
     after, before = " ".join(walk.after), " ".join(walk.before)
-    pub, mod = _structured(tree, jsonld, ctx, walk)
+    pub, mod = _structured(tree, jsonld, ctx, walk, nodes)
     from_url = date_from_url(url) if url else None
     ref = pub[0].date.day_in_japan() if pub else (from_url.value if from_url else None)
     year_of = _year_in_source(tree)

@@ -20,6 +20,10 @@ class PageNodes:
     links: list[LexborNode] = field(default_factory=list)
     scripts: list[LexborNode] = field(default_factory=list)
     h1s: list[LexborNode] = field(default_factory=list)
+    h2s: list[LexborNode] = field(default_factory=list)
+    times: list[LexborNode] = field(default_factory=list)
+    itemprops: list[LexborNode] = field(default_factory=list)  # elements other than <meta> with an itemprop
+    marked_dates: list[LexborNode] = field(default_factory=list)  # <time pubdate>, itemprop=datePublished
     anchors: list[LexborNode] = field(default_factory=list)  # the first 80 <a> of the body
     _tree: LexborHTMLParser | None = None
     _logos: list[LexborNode] | None = None
@@ -27,10 +31,20 @@ class PageNodes:
     @classmethod
     def of(cls, tree: LexborHTMLParser) -> PageNodes:
         nodes = cls(_tree=tree)
-        for node in tree.css("meta, title, link, script, h1, a"):
+        for node in tree.css("meta, title, link, script, h1, h2, a, time, [itemprop]"):
             tag = node.tag
             if tag == "meta":
                 nodes.metas.append(node)
+                continue
+            attrs = node.attributes
+            if "itemprop" in attrs:
+                nodes.itemprops.append(node)
+            if (tag == "time" and "pubdate" in attrs) or attrs.get("itemprop") == "datePublished":
+                nodes.marked_dates.append(node)
+            if tag == "time":
+                nodes.times.append(node)
+            elif tag == "h2":
+                nodes.h2s.append(node)
             elif tag == "a":
                 if len(nodes.anchors) < 80:
                     nodes.anchors.append(node)
