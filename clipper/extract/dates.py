@@ -197,10 +197,15 @@ def _time(m: re.Match[str]) -> tuple[tuple[int, int, int], dt.tzinfo | None]:
     return (hour, minute, second), _tzinfo(g.get("tz"))
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _hits(s: str, limit: int = 200, dayfirst: bool = False) -> Iterator[_Hit]:
     """Every date in ``s`` (already NFKC-normalised), in order, overlapping matches dropped. ``dayfirst``: an
     ambiguous ``05/02/2020`` is the 5th of February (else May 2nd; a number over 12 settles it either way)."""
     found: list[tuple[int, int, re.Match[str]]] = []
+    if not _DIGIT.search(s):
+        return
     for i, rx in enumerate(_FORMS):
         for n, m in enumerate(rx.finditer(s)):
             if n >= limit:
@@ -492,8 +497,8 @@ def _squash(s: str) -> str:
 def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], nodes: PageNodes) -> LexborNode | None:
     """The element showing the article's title: the h1 (h2, *title*/*headline* class) that matches the page's
     title (og:title, <title>, JSON-LD headline), else the first non-empty h1."""
-    titles = [_squash(_attr(m, "content", "value")) for m in nodes.metas
-              if _attr(m, "property") == "og:title" or _attr(m, "name") == "title"]
+    titles = [_squash(a.get("content") or a.get("value") or "") for a in nodes.meta_attributes()
+              if a.get("property") == "og:title" or a.get("name") == "title"]
     title_tag = nodes.title
     if title_tag is not None:
         titles.append(_squash(title_tag.text() or ""))
@@ -539,9 +544,9 @@ def _page_context(tree: LexborHTMLParser, sample: str, url: str | None, nodes: P
     root = tree.root
     lang = (_attr(root, "lang", "xml:lang") if root is not None else "").lower().replace("_", "-")
     if not lang:
-        meta = next((m for m in nodes.metas if _attr(m, "http-equiv").lower() == "content-language"
-                     or _attr(m, "property") == "og:locale"), None)
-        lang = (_attr(meta, "content") if meta is not None else "").lower().replace("_", "-")
+        meta = next((a for a in nodes.meta_attributes() if (a.get("http-equiv") or "").lower() == "content-language"
+                     or a.get("property") == "og:locale"), None)
+        lang = ((meta.get("content") or "").strip() if meta is not None else "").lower().replace("_", "-")
     if not re.match(r"[a-z]{2,3}(?:-|$)", lang) or lang.startswith("utf"):
         lang = ""  # Content-Language: utf-8 and the like
     host = (urlsplit(url).hostname or "") if url else ""
@@ -619,9 +624,9 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
         add(mod, obj.get("dateModified"), "jsonld")
     n_jsonld = len(pub)
     metas: dict[str, list[str]] = {}
-    for m in nodes.metas:
-        value = _attr(m, "content", "value")
-        for key in {_attr(m, k).lower() for k in ("property", "name", "itemprop")} - {""}:
+    for a in nodes.meta_attributes():
+        value = (a.get("content") or a.get("value") or "").strip()
+        for key in {(a.get(k) or "").strip().lower() for k in ("property", "name", "itemprop")} - {""}:
             metas.setdefault(key, []).append(value)
     for key in _META_PUBLISHED + tuple(k for k in metas if k.endswith("pubday")):
         for value in metas.get(key, ()):

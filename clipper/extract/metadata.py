@@ -30,8 +30,7 @@ def fold(text: str) -> str:
 def meta_map(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> dict[str, list[str]]:
     """Every <meta> by lower-cased name/property/itemprop -> its values (content= or value=), in page order."""
     out: dict[str, list[str]] = {}
-    for node in (nodes.metas if nodes is not None else tree.css("meta")):
-        attrs = node.attributes
+    for attrs in (nodes or PageNodes.of(tree)).meta_attributes():
         value = attrs.get("content")
         if value is None:
             value = attrs.get("value")

@@ -27,6 +27,7 @@ class PageNodes:
     anchors: list[LexborNode] = field(default_factory=list)  # the first 80 <a> of the body
     _tree: LexborHTMLParser | None = None
     _logos: list[LexborNode] | None = None
+    _meta_attrs: list[dict[str, str | None]] | None = None
 
     @classmethod
     def of(cls, tree: LexborHTMLParser) -> PageNodes:
@@ -57,6 +58,12 @@ class PageNodes:
             elif tag == "title" and nodes.title is None and not _in_svg(node):
                 nodes.title = node
         return nodes
+
+    def meta_attributes(self) -> list[dict[str, str | None]]:
+        """Each <meta>'s attributes (made once: every ``.attributes`` read builds a new dict)."""
+        if self._meta_attrs is None:
+            self._meta_attrs = [m.attributes for m in self.metas]
+        return self._meta_attrs
 
     def links_with_rel(self, *rels: str) -> list[LexborNode]:
         wanted = set(rels)
