@@ -28,7 +28,7 @@ app = typer.Typer(
     help="Clip news articles (Japanese news first) into SQLite, browse and fix them, and draft quote posts.\n\n"
     "Example: clipper add https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/ --tag police",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

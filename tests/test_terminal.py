@@ -104,3 +104,13 @@ def test_no_progress_is_accepted(command: str, tmp_path: Path) -> None:
         args += [str(JA / PAGES[0]), str(JA / PAGES[1])]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
+
+
+def test_shell_completion_completes_commands() -> None:
+    env = {**env_for_subprocess(), "_CLIPPER_COMPLETE": "complete_bash", "COMP_WORDS": "clipper li",
+           "COMP_CWORD": "1"}
+    exe = str(Path(sys.executable).parent / "clipper")
+    result = subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["list"]
+    script = subprocess.run([exe, "--show-completion", "bash"], capture_output=True, text=True, timeout=60)
+    assert script.returncode == 0 and "_CLIPPER_COMPLETE" in script.stdout
