@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clipper.errors import UsageError
-from clipper.urls import check_url, normalize_url
+from clipper.urls import check_url, is_url, normalize_url, strip_credentials
 from clipper.verdict import STATUSES
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
@@ -135,6 +135,14 @@ def url(value: Any) -> str:
         raise ValueError(str(exc)) from None
     if checked != value:
         raise ValueError(f"carries credentials (user:password@); clipper never stores them: {checked}")
+    return value
+
+
+def source(value: Any) -> str:
+    """Where a fetch came from as the user named it: a saved file's path, or an address (without credentials)."""
+    value = text()(value)
+    if is_url(value) and strip_credentials(value) != value:
+        raise ValueError("carries credentials (user:password@); clipper never stores them")
     return value
 
 
@@ -247,7 +255,7 @@ TABLES: dict[str, dict[str, Column]] = {
         "data": Column(blob, nullable=False),
     },
     "fetches": {
-        "id": ID, "clip_id": REF, "fetched_at": Column(stamp, nullable=False), "source": LONG, "url": URL,
+        "id": ID, "clip_id": REF, "fetched_at": Column(stamp, nullable=False), "source": Column(source), "url": URL,
         "final_url": URL, "http_status": HTTP_STATUS, "content_type": SHORT, "encoding": SHORT,
         "encoding_source": SHORT, "warnings": Column(json_list(text(), "texts")), "page_sha256": Column(sha256),
     },
@@ -329,6 +337,6 @@ def check_page(digest: str, size: int, data: bytes) -> None:
         raise Invalid("sha256", f"does not match the page's bytes (they hash to {hasher.hexdigest()})")
 
 
-#: The address columns of each table (export writes them without credentials, a restore refuses any).
+#: The columns of each table that hold addresses (export writes them without credentials, a restore refuses any).
 URL_COLUMNS: dict[str, frozenset[str]] = {
-    t: frozenset(c for c, column in columns.items() if column.check is url) for t, columns in TABLES.items()}
+    t: frozenset(c for c, column in columns.items() if column.check in (url, source)) for t, columns in TABLES.items()}

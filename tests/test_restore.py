@@ -160,6 +160,10 @@ def test_fetch_and_check_addresses_too(archive: Path, tmp_path: Path) -> None:
     at = line_of(lines, "checks")
     lines[at]["row"]["archive_url"] = "javascript:void(0)"
     refused(archive, tmp_path, lines, f"{at + 1}: archive_url: unsupported URL scheme")
+    lines = read_lines(archive)
+    at = line_of(lines, "fetches")
+    lines[at]["row"]["source"] = "https://bob:hunter2@www.example.jp/x"
+    assert "hunter2" not in refused(archive, tmp_path, lines, f"{at + 1}: source: carries credentials")
 
 
 def test_sqlite_words_become_the_archives_line_and_field(archive: Path, tmp_path: Path) -> None:
