@@ -169,7 +169,7 @@ def _show(value: Any) -> str:
 
 def _restore_row(store: Store, table: Any, row: Any) -> bool:
     """Check one archive row against clipper's rules and the rows before it, and insert it."""
-    from clipper.rows import TABLES, Invalid, check_row
+    from clipper.rows import MAX_TAGS, TABLES, Invalid, check_row
 
     if table not in TABLES:
         raise _Refused(f"table: unknown table {_show(table)} (known: {', '.join(TABLES)})")
@@ -189,6 +189,9 @@ def _restore_row(store: Store, table: Any, row: Any) -> bool:
                     [values[k] for k in keys]).fetchone() is not None:
         shown = ", ".join(f"{k} {values[k]!r}" for k in keys)
         raise _Refused(f"{keys[-1]}: a {_NAMES[table]} with {shown} is already in the archive")
+    if table == "tags" and conn.execute("SELECT count(*) FROM tags WHERE clip_id = ?",
+                                        (values["clip_id"],)).fetchone()[0] >= MAX_TAGS:
+        raise _Refused(f"clip_id: clip {values['clip_id']} has more than {MAX_TAGS} tags")
     if table == "posts" and conn.execute("SELECT 1 FROM posts WHERE content_sha256 = ?",
                                          (values["content_sha256"],)).fetchone() is not None:
         raise _Refused("content_sha256: another post with this content is already in the archive")

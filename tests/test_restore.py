@@ -379,3 +379,19 @@ def test_standard_input_a_byte_order_mark_and_bytes_that_are_not_utf8(archive: P
 def test_an_archive_that_cannot_be_read(tmp_path: Path, name: str) -> None:
     code, err = restore(tmp_path / name, tmp_path / "x.db")
     assert code == 1 and len(err.strip().splitlines()) == 1 and ("no such file" in err or "directory" in err)
+
+
+def test_text_limits_keep_a_restore_within_its_memory(archive: Path, tmp_path: Path) -> None:
+    lines = read_lines(archive)
+    at = line_of(lines, "clips")
+    lines[at]["row"]["body"] = "長" * 1_000_001
+    refused(archive, tmp_path, lines, f"{at + 1}: body: longer than 1000000 characters")
+    lines = read_lines(archive)
+    at = line_of(lines, "tags")
+    lines[at]["row"]["tag"] = "t" * 201
+    refused(archive, tmp_path, lines, f"{at + 1}: tag: longer than 200 characters")
+    lines = read_lines(archive)
+    clip = lines[at]["row"]["clip_id"]
+    lines[at + 1:at + 1] = [{"table": "tags", "row": {"clip_id": clip, "tag": f"x{i}"}} for i in range(1000)]
+    of_clip = [i for i, obj in enumerate(lines) if obj.get("table") == "tags" and obj["row"]["clip_id"] == clip]
+    refused(archive, tmp_path, lines, f"{of_clip[1000] + 1}: clip_id: clip {clip} has more than 1000 tags")
