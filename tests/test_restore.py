@@ -4,6 +4,7 @@ clipper writes by; otherwise one line names the file, line and field, and nothin
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -395,3 +396,23 @@ def test_text_limits_keep_a_restore_within_its_memory(archive: Path, tmp_path: P
     lines[at + 1:at + 1] = [{"table": "tags", "row": {"clip_id": clip, "tag": f"x{i}"}} for i in range(1000)]
     of_clip = [i for i, obj in enumerate(lines) if obj.get("table") == "tags" and obj["row"]["clip_id"] == clip]
     refused(archive, tmp_path, lines, f"{of_clip[1000] + 1}: clip_id: clip {clip} has more than 1000 tags")
+
+
+def test_the_largest_line_a_restore_accepts_stays_under_the_memory_bound(tmp_path: Path) -> None:
+    """A page row just under the 64 MB line cap (47 MB of incompressible bytes): restored, its data inflated and
+    hashed, with the child's own peak memory under 300 MB (the line, its text and the page are dropped in turn)."""
+    raw = os.urandom(47 * 1024 * 1024)
+    page = {"sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw),
+            "data": {"$base64": base64.b64encode(zlib.compress(raw, 1)).decode()}}
+    del raw
+    big = write_lines(tmp_path / "big-page.jsonl", [{"format": "clipper-archive", "version": 1},
+                                                    {"table": "pages", "row": page}])
+    del page
+    assert 60 * 1024 * 1024 < big.stat().st_size < 64 * 1024 * 1024
+    db = tmp_path / "big.db"
+    proc = subprocess.run([sys.executable, "-c", PEAK_PROBE, "import", "--json", str(big), "--db", str(db)],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    peak_kb = int(proc.stderr.split("PEAK_KB ")[1].split()[0])
+    assert peak_kb / 1024 < 300
+    assert len(table_rows(db)["pages"]) == 1
