@@ -3,6 +3,11 @@
 `backup_db` uses SQLite's online backup, so it is consistent while other commands write. `export_archive` writes
 every row of clipper's tables (pages optional) as JSON Lines; `import_archive` restores them into an empty database
 in one transaction, ids and all, so a round trip is identical.
+
+An archive may be hostile or hand-mended: each row is checked by clipper.rows (the rules clipper writes by) and
+against the rows before it (an id or key used once, references only to rows already restored), and the first bad
+line is refused as `FILE:LINE: field: what is wrong`, nothing written. `restore_archive` reads the file a line at a
+time and never a line past MAX_LINE, so memory stays bounded whatever the file's size.
 """
 
 from __future__ import annotations
@@ -107,23 +112,27 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen: set[str] = set()
-        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise _Refused(f"{twice}: the key appears twice")
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"{key}: the key appears twice")
+            seen.add(key)
     return obj
 
 
-def _parse(line: str | bytes, first: bool) -> dict[str, Any]:
+def _decode(line: str | bytes, first: bool) -> str:
     if len(line) > MAX_LINE:
         raise _Refused(f"line longer than {MAX_LINE // (1024 * 1024)} MB")
-    if isinstance(line, bytes):
-        try:
-            line = line.decode("utf-8-sig" if first else "utf-8")
-        except UnicodeDecodeError as exc:
-            raise _Refused(f"not UTF-8 text (byte {exc.start + 1})") from None
-    elif first:
-        line = line.removeprefix("\ufeff")
+    if isinstance(line, str):
+        return line.removeprefix("\ufeff") if first else line
     try:
-        obj = json.loads(line, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
+        return line.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Refused(f"not UTF-8 text (byte {exc.start + 1})") from None
+
+
+def _parse(text: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
     except RecursionError:
         raise _Refused("JSON nested too deeply") from None
     except ValueError as exc:
@@ -134,19 +143,38 @@ def _parse(line: str | bytes, first: bool) -> dict[str, Any]:
 
 
 def _read_lines(lines: Iterable[str | bytes], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    # Each line's bytes and text are dropped as soon as the next form exists (no enumerate(), which keeps the last
+    # item): a 64 MB line is never held three times over.
+    number = 0
+    for line in lines:
+        number += 1
+        if not line or line.isspace():  # (not strip(): a copy of a 64 MB line)
             continue
         try:
-            yield number, _parse(line, number == 1)
+            text = _decode(line, number == 1)
+            del line
+            obj = _parse(text)
+            del text
         except _Refused as exc:
             raise UsageError(f"{source}:{number}: {exc}") from None
+        yield number, obj
 
 
-def _file_lines(fh: IO[bytes]) -> Iterator[bytes]:
-    """Lines of a binary file, none read past MAX_LINE bytes (a line that long is refused, not loaded)."""
-    while line := fh.readline(MAX_LINE + 1):
-        yield line
+class _FileLines:
+    """Lines of a binary file, none read past MAX_LINE bytes (a line that long is refused, not loaded); keeps no
+    reference to a line it returned."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+
+    def __iter__(self) -> _FileLines:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.fh.readline(MAX_LINE + 1)
+        if not line:
+            raise StopIteration
+        return line
 
 
 def _check_header(first: tuple[int, dict[str, Any]] | None, source: str) -> None:
@@ -169,7 +197,7 @@ def _show(value: Any) -> str:
 
 def _restore_row(store: Store, table: Any, row: Any) -> bool:
     """Check one archive row against clipper's rules and the rows before it, and insert it."""
-    from clipper.rows import TABLES, Invalid, check_row
+    from clipper.rows import MAX_TAGS, TABLES, Invalid, check_row
 
     if table not in TABLES:
         raise _Refused(f"table: unknown table {_show(table)} (known: {', '.join(TABLES)})")
@@ -189,9 +217,13 @@ def _restore_row(store: Store, table: Any, row: Any) -> bool:
                     [values[k] for k in keys]).fetchone() is not None:
         shown = ", ".join(f"{k} {values[k]!r}" for k in keys)
         raise _Refused(f"{keys[-1]}: a {_NAMES[table]} with {shown} is already in the archive")
+    if table == "tags" and conn.execute("SELECT count(*) FROM tags WHERE clip_id = ?",
+                                        (values["clip_id"],)).fetchone()[0] >= MAX_TAGS:
+        raise _Refused(f"clip_id: clip {values['clip_id']} has more than {MAX_TAGS} tags")
     if table == "posts" and conn.execute("SELECT 1 FROM posts WHERE content_sha256 = ?",
                                          (values["content_sha256"],)).fetchone() is not None:
         raise _Refused("content_sha256: another post with this content is already in the archive")
+    row.clear()  # the archive's copy (a page's base64 text) is not needed any more
     names = list(values)
     conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                  [values[n] for n in names])
@@ -232,7 +264,7 @@ def import_archive(store: Store, lines: Iterable[str | bytes], *, source: str = 
 def restore_archive(store: Store, name: str) -> int:
     """`import --json NAME`: restore the archive in file NAME ("-" for standard input), read a line at a time."""
     if name == "-":
-        return import_archive(store, _file_lines(sys.stdin.buffer), source="<stdin>")
+        return import_archive(store, _FileLines(sys.stdin.buffer), source="<stdin>")
     path = Path(name).expanduser()
     try:
         fh = path.open("rb")
@@ -244,7 +276,7 @@ def restore_archive(store: Store, name: str) -> int:
         raise UsageError(f"cannot read {name}: {exc.strerror}") from None
     with fh:
         try:
-            return import_archive(store, _file_lines(fh), source=name)
+            return import_archive(store, _FileLines(fh), source=name)
         except OSError as exc:
             raise UsageError(f"cannot read {name}: {exc.strerror}") from None
 

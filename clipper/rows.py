@@ -26,12 +26,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from clipper.errors import UsageError
-from clipper.urls import check_url, normalize_url
+from clipper.urls import check_url, is_url, normalize_url, strip_credentials
 from clipper.verdict import STATUSES
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 MAX_SHORT = 10_000  # characters in a one-line field (title, outlet, author, a tag...); extraction keeps titles to 501
 MAX_URL = 65_536
+# Characters of a clip's longer texts. Everything searchable is indexed at ~100 bytes a character while a restore
+# runs, so these keep one clip's index under ~250 MB; a news article's text is rarely a tenth of MAX_BODY.
+MAX_BODY = 1_000_000
+MAX_QUOTE = 500_000  # the quoted paragraphs (JSON), part of the body
+MAX_NOTE = 100_000  # a note, or the summary points (JSON)
+MAX_TAG = 200
+MAX_TAGS = 1_000  # tags of one clip
 MAX_PAGE = 1 << 30  # bytes of one decompressed page (add's --max-mb caps what is fetched; 10 MB by default)
 MISSING = object()
 
@@ -138,6 +145,14 @@ def url(value: Any) -> str:
     return value
 
 
+def source(value: Any) -> str:
+    """Where a fetch came from as the user named it: a saved file's path, or an address (without credentials)."""
+    value = text()(value)
+    if is_url(value) and strip_credentials(value) != value:
+        raise ValueError("carries credentials (user:password@); clipper never stores them")
+    return value
+
+
 def stamp(value: Any) -> str:
     """When something happened, as clipper records it: 2025-01-21T03:04:05Z (an offset is read too)."""
     value = _need_text(value)
@@ -164,7 +179,7 @@ def published(value: Any) -> str:
 
 def tag(value: Any) -> str:
     """A tag as `add --tag` and `edit --tag` store it: not blank, no spaces at either end."""
-    value = text(MAX_SHORT)(value)
+    value = text(MAX_TAG)(value)
     if not value.strip():
         raise ValueError("blank")
     if value != value.strip():
@@ -179,11 +194,11 @@ def sha256(value: Any) -> str:
     return value
 
 
-def json_list(item: Check, what: str) -> Check:
+def json_list(item: Check, what: str, limit: int | None = None) -> Check:
     """A column holding a JSON list (as text), each item checked: quotes, summaries, warnings."""
 
     def check(value: Any) -> str:
-        value = _need_text(value)
+        value = text(limit)(value)
         try:
             items = json.loads(value)
         except RecursionError:
@@ -222,7 +237,6 @@ def blob(value: Any) -> bytes:
 ID = Column(integer(1, MAX_ID), nullable=False)
 REF = Column(integer(1, MAX_ID), nullable=False)
 SHORT = Column(text(MAX_SHORT))
-LONG = Column(text())
 URL = Column(url)
 HTTP_STATUS = Column(integer(100, 999))
 DERIVED = Column(text(), derived=True)
@@ -232,9 +246,10 @@ TABLES: dict[str, dict[str, Column]] = {
         "id": ID, "url": URL, "url_key": DERIVED, "final_url": URL, "canonical_url": URL,
         "canonical_key": DERIVED, "title": SHORT, "outlet": SHORT, "site_name": SHORT,
         "published": Column(published), "published_source": SHORT, "author": SHORT,
-        "body": Column(text(), nullable=False, default=""),
-        "summary": Column(json_list(text(), "texts")), "quote": Column(json_list(_quote_item, "texts or nulls")),
-        "note": LONG, "lang": SHORT, "encoding": SHORT,
+        "body": Column(text(MAX_BODY), nullable=False, default=""),
+        "summary": Column(json_list(text(), "texts", MAX_NOTE)),
+        "quote": Column(json_list(_quote_item, "texts or nulls", MAX_QUOTE)),
+        "note": Column(text(MAX_NOTE)), "lang": SHORT, "encoding": SHORT,
         "added_at": Column(stamp, nullable=False), "updated_at": Column(stamp, nullable=False),
         "status": Column(one_of(*STATUSES)), "status_http": HTTP_STATUS, "status_reason": SHORT,
         "checked_at": Column(stamp), "fail_count": Column(integer(0, MAX_ID), nullable=False, default=0),
@@ -247,7 +262,7 @@ TABLES: dict[str, dict[str, Column]] = {
         "data": Column(blob, nullable=False),
     },
     "fetches": {
-        "id": ID, "clip_id": REF, "fetched_at": Column(stamp, nullable=False), "source": LONG, "url": URL,
+        "id": ID, "clip_id": REF, "fetched_at": Column(stamp, nullable=False), "source": Column(source), "url": URL,
         "final_url": URL, "http_status": HTTP_STATUS, "content_type": SHORT, "encoding": SHORT,
         "encoding_source": SHORT, "warnings": Column(json_list(text(), "texts")), "page_sha256": Column(sha256),
     },
@@ -329,6 +344,6 @@ def check_page(digest: str, size: int, data: bytes) -> None:
         raise Invalid("sha256", f"does not match the page's bytes (they hash to {hasher.hexdigest()})")
 
 
-#: The address columns of each table (export writes them without credentials, a restore refuses any).
+#: The columns of each table that hold addresses (export writes them without credentials, a restore refuses any).
 URL_COLUMNS: dict[str, frozenset[str]] = {
-    t: frozenset(c for c, column in columns.items() if column.check is url) for t, columns in TABLES.items()}
+    t: frozenset(c for c, column in columns.items() if column.check in (url, source)) for t, columns in TABLES.items()}

@@ -91,6 +91,7 @@ _WEIGHTS = "1.0, 4.0, 2.0"
 #: A character occurring at least this many times in a clip also gets a "tf bucket" token in search_chars.
 _BUCKETS = (3, 9, 27)
 _BATCH = 500
+_BATCH_CHARS = 1_000_000
 #: How many of the newest clips tell whether a character is common (in half of them or more).
 _COMMON_SAMPLE = 2_000
 
@@ -271,7 +272,17 @@ def rebuild_index(conn: sqlite3.Connection, progress: Callable[[int, int], None]
     total = int(conn.execute("SELECT count(*) FROM clips").fetchone()[0])
     done, last = 0, 0
     while True:
-        ids = [r[0] for r in conn.execute("SELECT id FROM clips WHERE id > ? ORDER BY id LIMIT ?", (last, _BATCH))]
+        # a batch of at most _BATCH clips and (beyond its first clip) _BATCH_CHARS characters of text: the tokens
+        # of a batch are all in memory at once (~100 bytes a character)
+        ids: list[int] = []
+        size = 0
+        for cid, chars in conn.execute(
+                "SELECT id, length(body) + coalesce(length(title), 0) + coalesce(length(quote), 0)"
+                " + coalesce(length(note), 0) FROM clips WHERE id > ? ORDER BY id LIMIT ?", (last, _BATCH)):
+            if ids and size + (chars or 0) > _BATCH_CHARS:
+                break
+            ids.append(cid)
+            size += chars or 0
         if not ids:
             break
         _write(conn, _load_docs(conn, ids))

@@ -4,6 +4,7 @@ clipper writes by; otherwise one line names the file, line and field, and nothin
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import shutil
@@ -160,6 +161,10 @@ def test_fetch_and_check_addresses_too(archive: Path, tmp_path: Path) -> None:
     at = line_of(lines, "checks")
     lines[at]["row"]["archive_url"] = "javascript:void(0)"
     refused(archive, tmp_path, lines, f"{at + 1}: archive_url: unsupported URL scheme")
+    lines = read_lines(archive)
+    at = line_of(lines, "fetches")
+    lines[at]["row"]["source"] = "https://bob:hunter2@www.example.jp/x"
+    assert "hunter2" not in refused(archive, tmp_path, lines, f"{at + 1}: source: carries credentials")
 
 
 def test_sqlite_words_become_the_archives_line_and_field(archive: Path, tmp_path: Path) -> None:
@@ -375,3 +380,39 @@ def test_standard_input_a_byte_order_mark_and_bytes_that_are_not_utf8(archive: P
 def test_an_archive_that_cannot_be_read(tmp_path: Path, name: str) -> None:
     code, err = restore(tmp_path / name, tmp_path / "x.db")
     assert code == 1 and len(err.strip().splitlines()) == 1 and ("no such file" in err or "directory" in err)
+
+
+def test_text_limits_keep_a_restore_within_its_memory(archive: Path, tmp_path: Path) -> None:
+    lines = read_lines(archive)
+    at = line_of(lines, "clips")
+    lines[at]["row"]["body"] = "長" * 1_000_001
+    refused(archive, tmp_path, lines, f"{at + 1}: body: longer than 1000000 characters")
+    lines = read_lines(archive)
+    at = line_of(lines, "tags")
+    lines[at]["row"]["tag"] = "t" * 201
+    refused(archive, tmp_path, lines, f"{at + 1}: tag: longer than 200 characters")
+    lines = read_lines(archive)
+    clip = lines[at]["row"]["clip_id"]
+    lines[at + 1:at + 1] = [{"table": "tags", "row": {"clip_id": clip, "tag": f"x{i}"}} for i in range(1000)]
+    of_clip = [i for i, obj in enumerate(lines) if obj.get("table") == "tags" and obj["row"]["clip_id"] == clip]
+    refused(archive, tmp_path, lines, f"{of_clip[1000] + 1}: clip_id: clip {clip} has more than 1000 tags")
+
+
+def test_the_largest_line_a_restore_accepts_stays_under_the_memory_bound(tmp_path: Path) -> None:
+    """A page row just under the 64 MB line cap (47 MB of incompressible bytes): restored, its data inflated and
+    hashed, with the child's own peak memory under 300 MB (the line, its text and the page are dropped in turn)."""
+    raw = os.urandom(47 * 1024 * 1024)
+    page = {"sha256": hashlib.sha256(raw).hexdigest(), "size": len(raw),
+            "data": {"$base64": base64.b64encode(zlib.compress(raw, 1)).decode()}}
+    del raw
+    big = write_lines(tmp_path / "big-page.jsonl", [{"format": "clipper-archive", "version": 1},
+                                                    {"table": "pages", "row": page}])
+    del page
+    assert 60 * 1024 * 1024 < big.stat().st_size < 64 * 1024 * 1024
+    db = tmp_path / "big.db"
+    proc = subprocess.run([sys.executable, "-c", PEAK_PROBE, "import", "--json", str(big), "--db", str(db)],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    peak_kb = int(proc.stderr.split("PEAK_KB ")[1].split()[0])
+    assert peak_kb / 1024 < 300
+    assert len(table_rows(db)["pages"]) == 1
