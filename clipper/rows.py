@@ -217,6 +217,14 @@ def json_list(item: Check, what: str, limit: int | None = None) -> Check:
     return check
 
 
+def _header(value: Any) -> None:
+    """A response header as the fetch stored it: [name, value], both text."""
+    if not (isinstance(value, list) and len(value) == 2):
+        raise ValueError(f"expected [name, value], got {kind(value)}")
+    text(MAX_SHORT)(value[0])
+    text(MAX_URL)(value[1])
+
+
 def _quote_item(value: Any) -> None:
     if value is not None:  # null marks a cut (略)
         text()(value)
@@ -265,6 +273,9 @@ TABLES: dict[str, dict[str, Column]] = {
         "id": ID, "clip_id": REF, "fetched_at": Column(stamp, nullable=False), "source": Column(source), "url": URL,
         "final_url": URL, "http_status": HTTP_STATUS, "content_type": SHORT, "encoding": SHORT,
         "encoding_source": SHORT, "warnings": Column(json_list(text(), "texts")), "page_sha256": Column(sha256),
+        # m003: the response headers, a web archive's snapshot (address, capture time), the page of a multi-page article
+        "headers": Column(json_list(_header, "[name, value] pairs", MAX_NOTE)), "snapshot_url": URL,
+        "snapshot_at": Column(stamp), "part": Column(integer(1, 1000)),
     },
     "checks": {
         "id": ID, "clip_id": REF, "checked_at": Column(stamp, nullable=False),
