@@ -50,11 +50,12 @@ def _copy_checked(backup: Path, tmp: Path) -> None:
 
 
 def _fill_from_archive(backup: Path, tmp: Path) -> None:
-    from clipper.backup import import_archive
+    from clipper.backup import restore_archive
     from clipper.store import open_db
 
     with open_db(tmp) as store:
-        import_archive(store, backup.read_text(encoding="utf-8-sig").splitlines(), source=str(backup))
+        # a line at a time, every row checked (never the whole file in memory)
+        restore_archive(store, str(backup))
 
 
 def _settle(db: Path) -> None:

@@ -310,7 +310,8 @@ def test_an_old_database_with_rows_gets_autoincrement_keeping_everything(db: Pat
 
     ids = add_pages(db, PAGES[:2])
     run("edit", str(ids[PAGES[0]]), "--tag", "keep", "--note", "メモ", db=db)
-    # make it an old database: clips without AUTOINCREMENT, at schema 2
+    # make it an old database: clips without AUTOINCREMENT, at the schema just before that migration
+    before_autoincrement = [name for name, _ in MIGRATIONS].index("m004_clip_ids_never_reused")
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = OFF")
     (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'clips'").fetchone()
@@ -323,7 +324,7 @@ def test_an_old_database_with_rows_gets_autoincrement_keeping_everything(db: Pat
     for s in indexes:
         conn.execute(s)
     conn.execute("DELETE FROM sqlite_sequence WHERE name = 'clips'")
-    conn.execute("PRAGMA user_version = 2")
+    conn.execute(f"PRAGMA user_version = {before_autoincrement}")
     conn.commit()
     before = [tuple(r) for r in conn.execute("SELECT * FROM clips ORDER BY id")]
     conn.close()
