@@ -20,7 +20,7 @@ from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client
 from clipper.models import Article, Clip, Page
 from clipper.outlets import Registry, load_registry
 from clipper.store import PackedPage, Store, pack_page
-from clipper.urls import check_url, host_of, is_url
+from clipper.urls import check_url, host_of, is_url, normalize_url, strip_credentials
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,13 @@ class AddOptions:
     quote: tuple[str | None, ...] | None = None
 
 
-def read_target_list(text: str) -> list[str]:
-    """Targets from an --input file: one per line, blank lines and # comments skipped; a Netscape bookmarks
-    export (browser bookmark HTML) gives its links."""
+def read_target_list(text: str, name: str = "the list") -> list[str]:
+    """URLs from an --input file: one per line, blank lines and # comments skipped; a Netscape bookmarks
+    export (browser bookmark HTML) gives its links.
+
+    A line of a list is a URL, never a local file (a list from elsewhere naming /etc/shadow must not store it): a
+    saved page is clipped only when named on the command line. Raises UsageError naming the first line that is
+    not an http(s) URL, before anything is fetched."""
     if "<!DOCTYPE NETSCAPE-Bookmark-file" in text[:500] or "<DT><A " in text.upper()[:20000]:
         from selectolax.lexbor import LexborHTMLParser
 
@@ -56,9 +60,13 @@ def read_target_list(text: str) -> list[str]:
         return [href for a in tree.css("a[href]") if (href := (a.attributes.get("href") or "").strip())
                 and is_url(href)]
     out = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
+            if not is_url(line):
+                shown = strip_credentials(line)[:200]
+                raise UsageError(f"line {number} of {name} is not an http(s) URL: {shown!r} (lines of a list are "
+                                 "URLs; name a saved page on the command line to clip it)")
             out.append(line)
     return out
 
@@ -77,7 +85,7 @@ def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registr
             page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
         base: str | None = page.final_url or url
     elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
-        raise UsageError(f"unsupported URL scheme: only http and https are fetched: {target}")
+        raise UsageError(f"unsupported URL scheme: only http and https are fetched: {strip_credentials(target)}")
     else:
         page = read_file(target, max_bytes=opts.max_bytes, url=opts.url)
         base = opts.url
@@ -104,11 +112,22 @@ def add_targets(
             return locks.setdefault(host, threading.Semaphore(max(opts.per_host, 1)))
 
     pending_targets: list[str] = []
+    # Several targets naming one article (#fragments, utm_ variants...) are fetched once; the others get its result.
+    first_of: dict[str, str] = {}
+    repeats: dict[str, list[str]] = {}
     try:
         for target in targets:
             target = target.strip()
             if not target:
                 continue
+            if "://" in target[:16] or "@" in target:
+                target = strip_credentials(target)  # never stored, printed or sent
+            if is_url(target):
+                key = normalize_url(target)
+                if key in first_of:
+                    repeats.setdefault(first_of[key], []).append(target)
+                    continue
+                first_of[key] = target
             # Known URL and no --refetch: nothing to fetch, just merge the tags.
             if is_url(target) and not opts.refetch:
                 try:
@@ -118,7 +137,9 @@ def add_targets(
                     continue
                 if existing is not None:
                     store.add_tags(existing, opts.tags)
-                    yield AddResult(target, "exists", clip=store.get_clip(existing))
+                    clip = store.get_clip(existing)
+                    yield AddResult(target, "exists", clip=clip)
+                    yield from _repeat(repeats.pop(target, ()), AddResult(target, "exists", clip=clip))
                     continue
             pending_targets.append(target)
 
@@ -141,7 +162,10 @@ def add_targets(
                     batch: list[AddResult] = []
                     with store.conn:
                         for fut in done:
-                            batch.append(_store_result(store, futures.pop(fut), fut, opts))
+                            target = futures.pop(fut)
+                            result = _store_result(store, target, fut, opts)
+                            batch.append(result)
+                            batch.extend(_repeat(repeats.pop(target, ()), result))
                     yield from batch
             except BaseException:
                 for fut in futures:
@@ -150,6 +174,15 @@ def add_targets(
     finally:
         if own_client and client is not None:
             client.close()
+
+
+def _repeat(targets: Iterable[str], result: AddResult) -> Iterator[AddResult]:
+    """The results of targets naming an article already handled in this batch: fetched once, reported each."""
+    for target in targets:
+        if result.status == "failed":
+            yield AddResult(target, "failed", error=result.error)
+        else:
+            yield AddResult(target, "exists", clip=result.clip)
 
 
 def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOptions) -> AddResult:

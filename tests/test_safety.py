@@ -3,12 +3,15 @@ read-only databases, the check lock, special output files, terminal hygiene, one
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clipper.cli import app
@@ -18,6 +21,13 @@ from tests.webserver import LoopbackWeb, Response
 runner = CliRunner()
 SANKEI_URL = "https://www.sankei.com/article/20250121-QBJP5I25BBIG5IZ76XZNDHDB5Q/"
 SANKEI = JA / "sankei/20250121-ogasawara-police-radio.html"
+
+
+def clip_count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM clips").fetchone()[0])
 
 
 def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -47,3 +57,131 @@ def test_check_of_a_server_dripping_its_headers_ends_on_time(web: LoopbackWeb, t
     took = time.monotonic() - started
     assert "Traceback" not in proc.stderr
     assert took < 10, took
+
+
+# -- 5: credentials are stripped wherever a URL enters -------------------------------------------------------
+
+def everything_printed(db: Path) -> str:
+    out = []
+    for args in (["list"], ["show", "1"], ["show", "1", "--json"], ["export", "--format", "json"],
+                 ["export", "--post", "1"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        out.append(result.stdout + result.stderr)
+    with sqlite3.connect(db) as conn:
+        for table in ("clips", "fetches", "checks"):
+            out.append(repr(conn.execute(f"SELECT * FROM {table}").fetchall()))  # noqa: S608
+    return "\n".join(out)
+
+
+def test_a_canonical_link_with_a_password_is_never_stored_printed_or_sent(
+        web: LoopbackWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # straight to the loopback server: through a proxy, httpx sends
+    base = f"http://127.0.0.1:{web.port}"       # no Basic auth, so the leak would not show
+    article = ("<html><head><title>記事の見出し</title>"
+               f'<link rel="canonical" href="http://dave:topsecret@127.0.0.1:{web.port}/a/1"></head>'
+               "<body><article><h1>記事の見出し</h1><p>本文の段落です。" + "あ" * 80 + "</p></article></body></html>")
+    web.add_page(f"{base}/a/1?from=top", article.encode())
+    web.add_page(f"{base}/a/1", article.encode())
+    assert runner.invoke(app, ["add", f"{base}/a/1?from=top"]).exit_code == 0
+    web.requests.clear()
+    db = tmp_path / "clips.db"
+    with sqlite3.connect(db) as conn:  # check the canonical address, as a moved clip would be
+        conn.execute("UPDATE clips SET url = coalesce(canonical_url, url)")
+    runner.invoke(app, ["check", "--all", "--db", str(db)])
+    assert web.requests, "check made no request"
+    with sqlite3.connect(db) as conn:  # stored by an older clipper
+        conn.execute("UPDATE clips SET url = ?, checked_at = NULL", (f"http://dave:topsecret@127.0.0.1:{web.port}/a/1",))
+    runner.invoke(app, ["check", "--all", "--db", str(db)])
+    assert all("authorization" not in r.headers for r in web.requests)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE clips SET url = ?", (f"{base}/a/1",))
+    printed = everything_printed(db)
+    assert "topsecret" not in printed
+    assert f"127.0.0.1:{web.port}/a/1" in printed
+
+
+def test_a_redirect_with_a_password_during_check_is_not_kept(web: LoopbackWeb, tmp_path: Path) -> None:
+    article = b"<html><head><title>T</title></head><body><p>" + "本文".encode() * 60 + b"</p></body></html>"
+    web.add_page("http://news.example/b/1", article)
+    assert runner.invoke(app, ["add", "http://news.example/b/1"]).exit_code == 0
+    web.add("http://news.example/b/1", Response(301, b"", {"Location": "http://alice:s3cret@news.example/b/2"}))
+    web.add_page("http://news.example/b/2", article)
+    result = runner.invoke(app, ["check", "--all"])
+    assert "s3cret" not in result.stdout + result.stderr
+    assert "s3cret" not in everything_printed(tmp_path / "clips.db")
+
+
+def test_errors_never_show_a_password(web: LoopbackWeb) -> None:
+    for target in ("ftp://user:s3cret@host.example/x", "http://user:s3cret@a..b/",
+                   "http://user:s3cret@closed.example:99999/"):
+        result = runner.invoke(app, ["add", target])
+        assert result.exit_code != 0
+        assert "s3cret" not in result.stdout + result.stderr, target
+
+
+# -- 6: the lines of a list are URLs, never local files --------------------------------------------------------
+
+def test_a_list_naming_a_local_file_stores_nothing(web: LoopbackWeb, tmp_path: Path) -> None:
+    secret = tmp_path / "shadow.html"
+    secret.write_text("<html><head><title>root:x:0:0</title></head><body><p>secret hash</p></body></html>")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# from a colleague\n{secret}\n")
+    result = runner.invoke(app, ["add", "--input", str(listing)])
+    assert result.exit_code != 0
+    assert "not an http(s) URL" in result.stderr and "line 2" in result.stderr
+    assert clip_count(tmp_path / "clips.db") == 0
+    # named on the command line, the same file is clipped
+    assert runner.invoke(app, ["add", str(secret)]).exit_code == 0
+
+
+# -- 13: one article named many times is fetched once; a 302 without Location is an error ----------------------
+
+def test_a_batch_naming_one_article_many_times_fetches_it_once(web: LoopbackWeb, tmp_path: Path) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    variants = [SANKEI_URL, SANKEI_URL + "#top", SANKEI_URL + "?utm_source=x", SANKEI_URL + "?utm_medium=y#z"]
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(variants * 50) + "\n")
+    result = runner.invoke(app, ["add", "--input", str(listing), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert len([r for r in web.requests if r.method == "GET"]) == 1
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 200 and {d["id"] for d in lines} == {1}
+
+
+def test_a_redirect_without_location_is_an_error(web: LoopbackWeb, tmp_path: Path) -> None:
+    web.add("http://news.example/c/1", Response(302, b"", {"Content-Type": "text/html"}))
+    result = runner.invoke(app, ["add", "http://news.example/c/1"])
+    assert result.exit_code == 1
+    assert "302" in result.stderr and "Location" in result.stderr
+    assert clip_count(tmp_path / "clips.db") == 0
+
+
+# -- 8: addresses are validated when stored; one that cannot be checked gets a status and a reason --------------
+
+BAD_URLS = ("http://a..b/", "http://" + "a" * 64 + ".example/", "http://news.example/\x01x",
+            "http://news.example/" + "x" * 70_000)
+
+
+def test_add_refuses_addresses_nothing_could_fetch() -> None:
+    for url in BAD_URLS:
+        result = runner.invoke(app, ["add", url])
+        assert result.exit_code != 0
+        assert "not a valid URL" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr) < 400
+
+
+def test_check_records_a_stored_address_it_cannot_fetch(web: LoopbackWeb, tmp_path: Path) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    assert runner.invoke(app, ["add", SANKEI_URL]).exit_code == 0
+    db = tmp_path / "clips.db"
+    for url in BAD_URLS:  # stored by an older clipper, or by hand
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE clips SET url = ?, checked_at = NULL", (url,))
+        result = runner.invoke(app, ["check", "--all", "--json"])
+        assert "Traceback" not in result.output
+        assert "checked 0" not in result.stderr
+        with sqlite3.connect(db) as conn:
+            status, reason = conn.execute("SELECT status, reason FROM checks ORDER BY rowid DESC").fetchone()
+        assert status == "unreachable" and reason.startswith("invalid-url"), (url[:40], status, reason)
+    with sqlite3.connect(db) as conn:  # it never turns dead by itself: the link was never tried
+        assert conn.execute("SELECT status FROM clips").fetchone()[0] == "unreachable"
