@@ -70,11 +70,12 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_store(db: Path | None) -> Store:
+def open_store(db: Path | None, *, create: bool = False, readonly: bool = False) -> Store:
+    """The database: only add and import create it; read-only commands open a database they cannot write."""
     from clipper.paths import default_db_path
     from clipper.store import open_db
 
-    return open_db(db or default_db_path())
+    return open_db(db or default_db_path(), create=create, readonly=readonly)
 
 
 def user_date(value: str | None, option: str) -> str | None:
@@ -147,7 +148,7 @@ def add(
             raise UsageError("--url goes with exactly one saved page")
     opts = AddOptions(tags=tuple(tag or ()), note=note, url=url, title=title, refetch=refetch, timeout=timeout,
                       max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host)
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         results = add_targets(store, all_targets, opts)
         if archive:
             from clipper.archive import SavePageNow, archive_added
@@ -223,7 +224,7 @@ def list_(
     """
     from clipper import ui
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         clips = store.list_clips(tag=tag, outlet=outlet, since=user_date(since, "--since"),
                                  until=user_date(until, "--until"), status=status, limit=limit)
         if by_post:
@@ -247,7 +248,7 @@ def show(
     from clipper import ui
     from clipper.errors import UsageError
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         clip = store.get_clip(clip_id)
         if html:
             raw = store.page_bytes(clip_id)
@@ -287,7 +288,7 @@ def search(
     from clipper import ui
     from clipper.search import stale_clips
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=status,
                                  since=user_date(since, "--since"), until=user_date(until, "--until"))
         if not ui.print_hits(hits, as_json=as_json) and not as_json:
@@ -461,7 +462,7 @@ def export(
 
     if post == archive:
         raise UsageError("say what to export: --post (a draft from clips) or --json (the whole archive)")
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         if archive:
             buf = io.StringIO()
             from clipper.backup import export_archive
@@ -496,7 +497,7 @@ def cite(
     from clipper.outlets import load_registry
     from clipper.post import cite as make_citation
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         typer.echo(make_citation(store.get_clip(clip_id), load_registry().date_style_for))
 
 
@@ -520,7 +521,7 @@ def import_(
     """
     from clipper import ui
 
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         if archive:
             from clipper.backup import import_archive
 
@@ -557,7 +558,7 @@ def backup(
     from clipper import ui
     from clipper.backup import backup_db
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, dest)}")
 
 

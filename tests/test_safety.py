@@ -3,12 +3,14 @@ read-only databases, the check lock, special output files, terminal hygiene, one
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,7 +65,7 @@ def test_check_of_a_server_dripping_its_headers_ends_on_time(web: LoopbackWeb, t
 
 def everything_printed(db: Path) -> str:
     out = []
-    for args in (["list"], ["show", "1"], ["show", "1", "--json"], ["export", "--format", "json"],
+    for args in (["list"], ["show", "1"], ["show", "1", "--json"], ["export", "--json"],
                  ["export", "--post", "1"]):
         result = runner.invoke(app, [*args, "--db", str(db)])
         out.append(result.stdout + result.stderr)
@@ -185,3 +187,58 @@ def test_check_records_a_stored_address_it_cannot_fetch(web: LoopbackWeb, tmp_pa
         assert status == "unreachable" and reason.startswith("invalid-url"), (url[:40], status, reason)
     with sqlite3.connect(db) as conn:  # it never turns dead by itself: the link was never tried
         assert conn.execute("SELECT status FROM clips").fetchone()[0] == "unreachable"
+
+
+# -- 4 and issue 12 item 2: read-only databases are read; a missing one is not created by a read command ---------
+
+def test_read_commands_do_not_create_a_missing_database(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    for args in (["list"], ["show", "1"], ["search", "地震"], ["export", "--json"], ["check"]):
+        result = runner.invoke(app, [*args, "--db", str(missing)])
+        assert result.exit_code == 1, (args, result.output)
+        assert "no such database" in result.stderr and str(missing) in result.stderr
+        assert not missing.exists(), args
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """The folder and its files cannot be written: chmod for a user; for root (whom modes do not stop) a
+    read-only bind mount, i.e. read-only media."""
+    if os.geteuid() != 0:
+        for p in folder.iterdir():
+            p.chmod(0o444)
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a read-only mount here")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True, capture_output=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+def test_a_database_that_cannot_be_written_is_listed_shown_searched_and_backed_up(
+        web: LoopbackWeb, tmp_path: Path) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "clips.db"
+    assert runner.invoke(app, ["add", SANKEI_URL, "--db", str(db)]).exit_code == 0
+    before = db.read_bytes()
+    with unwritable(folder):
+        for args in (["list"], ["show", "1"], ["search", "小笠原"], ["export", "--json"],
+                     ["backup", str(tmp_path / "copy.db")]):
+            result = run_cli(*args, "--db", str(db))
+            assert result.returncode == 0, (args, result.stderr)
+            if args[0] in ("list", "show", "search"):
+                assert "小笠原" in result.stdout, args
+        added = run_cli("add", SANKEI_URL + "?x=1", "--db", str(db))
+        assert added.returncode == 1 and "Traceback" not in added.stderr
+        assert len(added.stderr.strip().splitlines()) == 1, added.stderr
+    assert (tmp_path / "copy.db").stat().st_size > 0
+    assert db.read_bytes() == before
