@@ -17,6 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from clipper.cli import app
+from clipper.errors import LockedError
+from clipper.runlock import lock_path, run_lock
+from clipper.store import open_db
 from tests.conftest import JA
 from tests.webserver import LoopbackWeb, Response
 
@@ -242,3 +245,34 @@ def test_a_database_that_cannot_be_written_is_listed_shown_searched_and_backed_u
         assert len(added.stderr.strip().splitlines()) == 1, added.stderr
     assert (tmp_path / "copy.db").stat().st_size > 0
     assert db.read_bytes() == before
+
+
+# -- 3: the check lock neither follows symlinks nor lets a second run in ----------------------------------------
+
+def test_the_check_lock_never_writes_through_a_symlink_nor_crashes_on_a_folder(tmp_path: Path) -> None:
+    db = tmp_path / "clips.db"
+    open_db(db).close()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    lock = lock_path(db)
+    lock.symlink_to(precious)
+    result = runner.invoke(app, ["check", "--db", str(db)])
+    assert result.exit_code == 1 and "symlink" in result.stderr and "Traceback" not in result.output
+    assert precious.read_text() == "keep me\n"
+    lock.unlink()
+    lock.mkdir()
+    result = runner.invoke(app, ["check", "--db", str(db)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and str(lock) in result.stderr
+
+
+def test_a_lock_file_deleted_mid_run_does_not_let_a_second_run_in(tmp_path: Path) -> None:
+    db = tmp_path / "clips.db"
+    open_db(db).close()
+    with run_lock(db):
+        lock_path(db).unlink()  # a cleaner, or a user tidying the folder
+        with pytest.raises(LockedError):
+            with run_lock(db):
+                pass
+    with run_lock(db):  # released with the first run
+        pass
