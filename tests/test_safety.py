@@ -276,3 +276,33 @@ def test_a_lock_file_deleted_mid_run_does_not_let_a_second_run_in(tmp_path: Path
                 pass
     with run_lock(db):  # released with the first run
         pass
+
+
+# -- 2: --out onto /dev/null, a FIFO, a pipe -----------------------------------------------------------------
+
+def test_out_onto_special_files_writes_into_them_and_never_replaces_them(web: LoopbackWeb, tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    assert runner.invoke(app, ["add", SANKEI_URL]).exit_code == 0
+    null = "/dev/null"
+    if os.geteuid() == 0:  # a node of our own, so a regression cannot replace the machine's /dev/null
+        null = str(tmp_path / "null")
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    before = os.stat(null)
+    assert runner.invoke(app, ["export", "--post", "1", "--out", null]).exit_code == 0
+    after = os.stat(null)
+    assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino and after.st_rdev == before.st_rdev
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert runner.invoke(app, ["export", "--post", "1", "--out", str(fifo)]).exit_code == 0
+    reader.join(10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and "小笠原" in got[0].decode()
+    for out in ("-", "/dev/stdout", "/dev/fd/1"):  # a pipe to another program
+        proc = run_cli("export", "--post", "1", "--out", out)
+        assert proc.returncode == 0, (out, proc.stderr)
+        assert "小笠原" in proc.stdout, out
