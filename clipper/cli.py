@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 an error, or some targets of a batch failed (the others we
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +67,12 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout and retries, disk full...
+            ui.error(f"database: {exc}; the unfinished step was rolled back, everything before it is kept")
+            raise typer.Exit(1) from None
+        except OverflowError:  # an id or --limit past SQLite's 64-bit integers
+            ui.error("a number is out of range (at most 9223372036854775807)")
+            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -146,6 +153,8 @@ def add(
         url = check_url(url)
         if len(all_targets) != 1:
             raise UsageError("--url goes with exactly one saved page")
+    if not (0 < max_mb < 1e6) or not (0 < timeout < 1e6):  # also refuses nan and inf
+        raise UsageError("--max-mb and --timeout take a positive number below 1,000,000")
     opts = AddOptions(tags=tuple(tag or ()), note=note, url=url, title=title, refetch=refetch, timeout=timeout,
                       max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host)
     with open_store(db, create=True) as store:
@@ -563,6 +572,13 @@ def backup(
 
 
 def main() -> None:
+    for arg in sys.argv[1:]:  # bytes that are not UTF-8 would fail only when stored, after pages were fetched
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            sys.stderr.write(f"error: an argument is not valid UTF-8 text: {shown}\n")
+            raise SystemExit(2) from None
     app(prog_name="clipper")
 
 

@@ -22,6 +22,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         sys.stdout.buffer.flush()
         return Path("-")
     target = Path(path).expanduser()
+    if len(target.name.encode("utf-8", "surrogateescape")) > 255:
+        raise UsageError(f"file name too long: {target.name[:60]}...")
     try:
         mode = os.stat(target).st_mode  # follows a symlink: /dev/stdout -> /proc/self/fd/1 -> a pipe
     except OSError:
@@ -66,10 +68,13 @@ def _write_special(target: Path, payload: bytes) -> Path:
 def read_bytes(path: str, *, what: str, max_bytes: int | None = None) -> bytes:
     """A user-named input file's bytes, or a UsageError naming the problem (missing, a folder, too big...)."""
     p = Path(path).expanduser()
-    if not p.exists():
-        raise UsageError(f"no such file: {path}")
-    if p.is_dir():
-        raise UsageError(f"is a directory, not {what}: {path}")
+    try:
+        if not p.exists():
+            raise UsageError(f"no such file: {path}")
+        if p.is_dir():
+            raise UsageError(f"is a directory, not {what}: {path}")
+    except OSError as exc:  # a name too long...
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     try:
         if max_bytes is not None and (size := p.stat().st_size) > max_bytes:
             raise UsageError(f"file too large ({size} bytes; the cap is {max_bytes}): {path}")

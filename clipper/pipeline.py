@@ -7,6 +7,7 @@ yielded as they complete; nothing here prints.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -159,14 +160,8 @@ def add_targets(
                     # Everything finished by now is stored in one transaction (committing, and the search index's
                     # flush, cost more per clip than the rows), then reported: a result is only ever reported
                     # once it is committed.
-                    batch: list[AddResult] = []
-                    with store.conn:
-                        for fut in done:
-                            target = futures.pop(fut)
-                            result = _store_result(store, target, fut, opts)
-                            batch.append(result)
-                            batch.extend(_repeat(repeats.pop(target, ()), result))
-                    yield from batch
+                    finished = [(fut, futures.pop(fut)) for fut in done]
+                    yield from _store_batch(store, finished, repeats, opts)
             except BaseException:
                 for fut in futures:
                     fut.cancel()
@@ -174,6 +169,31 @@ def add_targets(
     finally:
         if own_client and client is not None:
             client.close()
+
+
+WRITE_ATTEMPTS = 3
+
+
+def _store_batch(store: Store, finished: list[tuple[Future[Prepared], str]], repeats: dict[str, list[str]],
+                 opts: AddOptions) -> list[AddResult]:
+    """Store fetched pages in one transaction. Another program holding the database locked past the busy timeout
+    does not lose them: the pages stay in memory and the write is tried again (WRITE_ATTEMPTS in all)."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        batch: list[AddResult] = []
+        try:
+            with store.conn:
+                for fut, target in finished:
+                    result = _store_result(store, target, fut, opts)
+                    batch.append(result)
+                    batch.extend(_repeat(repeats.get(target, ()), result))
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WRITE_ATTEMPTS:
+                raise
+            continue
+        for _fut, target in finished:
+            repeats.pop(target, None)
+        return batch
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _repeat(targets: Iterable[str], result: AddResult) -> Iterator[AddResult]:

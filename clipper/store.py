@@ -161,7 +161,7 @@ class Store:
             "oldest": " ORDER BY id",
         }.get(order, " ORDER BY id DESC")
         if limit:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {min(int(limit), 2**63 - 1)}"  # beyond 64 bits: all of them
         return self._clips(self.conn.execute(sql, params).fetchall())
 
     def search_hits(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[SearchHit]:

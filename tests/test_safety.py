@@ -306,3 +306,88 @@ def test_out_onto_special_files_writes_into_them_and_never_replaces_them(web: Lo
         proc = run_cli("export", "--post", "1", "--out", out)
         assert proc.returncode == 0, (out, proc.stderr)
         assert "小笠原" in proc.stdout, out
+
+
+# -- 9: one-line errors instead of tracebacks; a locked database does not lose a fetched batch ------------------
+
+def test_a_database_locked_for_a_while_keeps_the_fetched_batch(web: LoopbackWeb, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from clipper import pipeline, store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(pipeline, "WRITE_ATTEMPTS", 8)
+    web.add_page(SANKEI_URL, SANKEI.read_bytes(), delay=0.3)
+    db = tmp_path / "clips.db"
+    open_db(db).close()
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another program writing for a while
+    releaser = threading.Timer(1.2, lambda: other.execute("COMMIT"))
+    releaser.start()
+    try:
+        result = runner.invoke(app, ["add", SANKEI_URL])
+    finally:
+        releaser.join()
+        other.close()
+    assert result.exit_code == 0, result.output
+    assert clip_count(db) == 1
+
+
+def test_a_full_disk_is_one_line_and_loses_nothing(web: LoopbackWeb, tmp_path: Path) -> None:
+    import resource
+
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    assert runner.invoke(app, ["add", SANKEI_URL]).exit_code == 0
+    db = tmp_path / "clips.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = clip_count(db)
+    big = b"<html><head><title>Big</title></head><body>" + b"<p>" + "本文。".encode() * 40_000 + b"</p></body></html>"
+    web.add_page("http://news.example/big", big)
+    limit = db.stat().st_size + 64 * 1024
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run([sys.executable, "-m", "clipper", "add", "http://news.example/big"], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=60, preexec_fn=small_disk)  # noqa: PLW1509
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stderr.startswith("error: database"), proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1  # EFBIG reads as "disk I/O error", ENOSPC as "disk is full"
+    assert clip_count(db) == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_search_with_many_excluded_words(web: LoopbackWeb) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    assert runner.invoke(app, ["add", SANKEI_URL]).exit_code == 0
+    query = "小笠原 " + " ".join(f"-除外{i}" for i in range(300))
+    result = runner.invoke(app, ["search", query])
+    assert result.exit_code == 0, result.output
+    assert "小笠原" in result.stdout
+    assert runner.invoke(app, ["search", query + " -警察無線"]).stdout.count("小笠原") == 0
+
+
+def test_numbers_and_names_out_of_range_are_one_line(web: LoopbackWeb, tmp_path: Path) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    assert runner.invoke(app, ["add", SANKEI_URL]).exit_code == 0
+    for args in (["show", str(2**63)], ["show", str(2**70)], ["add", SANKEI_URL + "x", "--max-mb", "inf"],
+                 ["add", SANKEI_URL + "x", "--max-mb", "nan"], ["add", "b" * 300 + ".html"],
+                 ["export", "--post", "1", "--out", str(tmp_path / ("a" * 300))]):
+        result = runner.invoke(app, args)
+        assert result.exit_code in (1, 2), (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert result.stderr.startswith("error:") and len(result.stderr.strip().splitlines()) == 1, args
+    listed = runner.invoke(app, ["list", "--limit", str(10**23)])
+    assert listed.exit_code == 0 and "小笠原" in listed.stdout
+
+
+def test_arguments_that_are_not_utf8_are_refused_before_fetching(web: LoopbackWeb) -> None:
+    web.add_page(SANKEI_URL, SANKEI.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "clipper", "add", SANKEI_URL, "--tag", b"\xff\xfe".decode(
+        "utf-8", "surrogateescape")], capture_output=True, env=dict(os.environ), timeout=60)
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert b"not valid UTF-8" in proc.stderr
+    assert not web.requests
