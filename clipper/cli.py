@@ -485,6 +485,9 @@ def export(
             text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
                                     until=user_date(until, "--until"), order=order, fmt=fmt, indent=indent,
                                     max_chars=max_chars, date_style=date_style)
+            from clipper.textclean import strip_unsafe
+
+            text = strip_unsafe(text)  # only what a post may hold, even from clips stored before extraction cleaned
     for w in warnings:
         ui.warn(w)
     if out:
@@ -503,11 +506,12 @@ def cite(
 
     Example: clipper cite 12
     """
+    from clipper import ui
     from clipper.outlets import load_registry
     from clipper.post import cite as make_citation
 
     with open_store(db, readonly=True) as store:
-        typer.echo(make_citation(store.get_clip(clip_id), load_registry().date_style_for))
+        typer.echo(ui.plain(make_citation(store.get_clip(clip_id), load_registry().date_style_for)))
 
 
 @app.command("import")

@@ -391,3 +391,32 @@ def test_arguments_that_are_not_utf8_are_refused_before_fetching(web: LoopbackWe
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
     assert b"not valid UTF-8" in proc.stderr
     assert not web.requests
+
+
+# -- 7: control characters and bidi marks are cleaned when extracted and never reach a terminal or a draft -------
+
+EVIL = "見出し\x1b]0;pwned\x07\x1b]8;;http://evil.example/\x1b\\リンク\x1b]8;;\x1b\\\x1b[2J\u202egnp.exe\u202c" \
+    "\u2028\ufeff\u061c\x85終わり"
+BAD_CHARS = ("\x1b", "\x07", "\u202e", "\u202c", "\u2028", "\ufeff", "\u061c", "\x85")
+
+
+def test_control_characters_are_cleaned_at_extraction_and_on_every_output(web: LoopbackWeb, tmp_path: Path) -> None:
+    page = (f"<html><head><title>{EVIL}</title><meta name='author' content='記者{EVIL}'></head><body><article>"
+            f"<h1>{EVIL}</h1><p>本文の段落です。{EVIL}" + "あ" * 60 + "</p></article></body></html>")
+    web.add_page("http://news.example/evil", page.encode())
+    assert runner.invoke(app, ["add", "http://news.example/evil"]).exit_code == 0
+    db = tmp_path / "clips.db"
+    with sqlite3.connect(db) as conn:
+        stored = " ".join(str(v) for v in conn.execute("SELECT title, author, body FROM clips").fetchone())
+    assert "見出し" in stored and "終わり" in stored
+    assert not any(c in stored for c in BAD_CHARS), repr(stored)
+    with sqlite3.connect(db) as conn:  # a clip stored by an older clipper, before extraction cleaned
+        conn.execute("UPDATE clips SET title = ?, outlet = ?", (EVIL, EVIL))
+    out = tmp_path / "draft.txt"
+    outputs = [runner.invoke(app, args).stdout for args in (["export", "--post", "1"], ["cite", "1"], ["list"],
+                                                              ["show", "1"])]
+    assert runner.invoke(app, ["export", "--post", "1", "--out", str(out)]).exit_code == 0
+    outputs.append(out.read_text())
+    for text in outputs:
+        assert "見出し" in text
+        assert not any(c in text for c in BAD_CHARS), repr(text)
