@@ -39,7 +39,7 @@ from clipper.fetch import deadline, make_client
 from clipper.hostqueue import HostScheduler
 from clipper.outlets import Registry, load_registry
 from clipper.store import Store
-from clipper.urls import host_of, strip_credentials
+from clipper.urls import host_of, strip_credentials, url_problem
 from clipper.verdict import Probe, Target, Verdict, classify, quote_paragraphs
 
 DEFAULT_CONCURRENCY = 16
@@ -210,6 +210,9 @@ def probe_url(url: str, client: httpx.Client, *, timeout: float, max_bytes: int)
     """GET a clip's address (following redirects), reading at most `max_bytes` of a 2xx HTML body."""
     ends = time.monotonic() + timeout
     url = strip_credentials(url)  # a user:password@ in a stored address is never sent as Basic auth
+    problem = url_problem(url)
+    if problem:
+        return Probe(url, error=f"invalid-url: {problem}")
     try:
         with deadline(timeout), \
                 client.stream("GET", url, timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0))) as resp:
@@ -239,6 +242,8 @@ def probe_url(url: str, client: httpx.Client, *, timeout: float, max_bytes: int)
             content_type = resp.headers.get("content-type")
     except httpx.HTTPError as exc:
         return Probe(url, error=_error_code(exc))
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:  # stored before addresses were validated
+        return Probe(url, error=f"invalid-url: {exc}"[:200])
     html = decode_html(raw, content_type).text
     return Probe(url, code, final, hops, html=html, truncated=truncated)
 

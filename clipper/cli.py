@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -114,6 +115,12 @@ def handle_errors(func: F) -> F:
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(0) from None
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout and retries, disk full...
+            ui.error(f"database: {exc}; the unfinished step was rolled back, everything before it is kept")
+            raise typer.Exit(1) from None
+        except OverflowError:  # an id or --limit past SQLite's 64-bit integers
+            ui.error("a number is out of range (at most 9223372036854775807)")
+            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -162,10 +169,11 @@ def db_path(db: Path | None) -> Path:
     return (db or global_db() or default_db_path()).expanduser()
 
 
-def open_store(db: Path | None) -> Store:
+def open_store(db: Path | None, *, create: bool = False, readonly: bool = False) -> Store:
+    """The database: only add and import create it; read-only commands open a database they cannot write."""
     from clipper.store import open_db
 
-    return open_db(db_path(db))
+    return open_db(db_path(db), create=create, readonly=readonly)
 
 
 def user_date(value: str | None, option: str) -> str | None:
@@ -252,12 +260,14 @@ def add(
         url = check_url(url)
         if len(all_targets) != 1:
             raise UsageError("--url goes with exactly one saved page")
+    if not (0 < max_mb < 1e6) or not (0 < timeout < 1e6):  # also refuses nan and inf
+        raise UsageError("--max-mb and --timeout take a positive number below 1,000,000")
     opts = AddOptions(tags=tuple(tag or ()), note=note, url=url, title=title, refetch=refetch, timeout=timeout,
                       max_bytes=int(max_mb * 1024 * 1024), concurrency=concurrency, per_host=per_host,
                       from_archive=from_archive, archive_at=user_date(at, "--at"), archive_lookup=not live_only)
     if from_archive and live_only:
         raise UsageError("--from-archive and --live-only: choose one")
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         results = add_targets(store, all_targets, opts)
         if archive:
             from clipper.archive import SavePageNow, archive_added
@@ -335,7 +345,7 @@ def list_(
     """
     from clipper import ui
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         clips = store.list_clips(tag=tag, outlet=outlet, since=user_date(since, "--since"),
                                  until=user_date(until, "--until"), status=_value(status), limit=limit)
         if by_post:
@@ -360,7 +370,7 @@ def show(
     from clipper import ui
     from clipper.errors import UsageError
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         clip = store.get_clip(clip_id)
         if html:
             raw = store.page_bytes(clip_id)
@@ -405,7 +415,7 @@ def search(
 
     query = " ".join(words)
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         hits = store.search_hits(query, limit=limit or None, tag=tag, outlet=outlet, status=_value(status),
                                  since=user_date(since, "--since"), until=user_date(until, "--until"))
         if not ui.print_hits(hits, as_json=as_json) and not as_json:
@@ -603,7 +613,7 @@ def export(
             raise UsageError("--warc goes alone: not with --post or --json")
         from clipper.warc import write_warc
 
-        with open_store(db) as store:
+        with open_store(db, readonly=True) as store:
             chosen = store.list_clips(ids=clip_ids or None, tag=tag, since=user_date(since, "--since"),
                                       until=user_date(until, "--until"), order="oldest")
             if clip_ids:
@@ -618,10 +628,13 @@ def export(
         raise UsageError("say what to export: --post (a draft from clips); the whole archive is `clipper dump`")
     from clipper.drafting import draft_post
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         text, warnings = draft_post(store, clip_ids or [], tag=tag, since=user_date(since, "--since"),
                                     until=user_date(until, "--until"), order=order.value, fmt=fmt.value,
                                     indent=indent.value, max_chars=max_chars, date_style=_value(date_style))
+    from clipper.textclean import strip_unsafe
+
+    text = strip_unsafe(text)  # only what a post may hold, even from clips stored before extraction cleaned
     for w in warnings:
         ui.warn(w)
     if out and fmt is Format.html:
@@ -650,7 +663,7 @@ def cite(
     from clipper.post import cite as make_citation
 
     styles = load_registry().date_style_for
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         for clip in store.get_clips(clip_ids):
             citation = make_citation(clip, styles)
             if not clip.published:
@@ -684,7 +697,7 @@ def import_(
     """
     from clipper import ui
 
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         if archive:
             from clipper.backup import restore_archive
 
@@ -734,7 +747,7 @@ def info(
     if path_only:
         typer.echo(str(db_path(db).resolve()))
         return
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         ui.render_info(describe(store), as_json=as_json)
 
 
@@ -797,7 +810,7 @@ def backup(
     from clipper.backup import backup_db
     from clipper.restore import backup_target
 
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         ui.info(f"backed up {store.count()} clip(s) to {backup_db(store, backup_target(dest, store.path))}")
 
 
@@ -851,7 +864,7 @@ def _dump(pages: bool, out: Path | None, db: Path | None) -> None:
     from clipper.backup import export_archive
 
     buf = io.StringIO()
-    with open_store(db) as store:
+    with open_store(db, readonly=True) as store:
         count = export_archive(store, buf, pages=pages)
     _write_out(buf.getvalue(), out)
     ui.info(f"{count} clip(s) dumped")
@@ -867,6 +880,13 @@ def _write_out(text: str, out: Path | None) -> None:
 
 
 def main() -> None:
+    for arg in sys.argv[1:]:  # bytes that are not UTF-8 would fail only when stored, after pages were fetched
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            sys.stderr.write(f"error: an argument is not valid UTF-8 text: {shown}\n")
+            raise SystemExit(2) from None
     app(prog_name="clipper")
 
 

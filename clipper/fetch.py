@@ -199,6 +199,9 @@ def fetch(
                 raise FetchError(url, f"redirected to an unsupported URL scheme ({resp.url.scheme})")
             if resp.status_code >= 400:
                 raise FetchError(url, f"HTTP {resp.status_code} {resp.reason_phrase}".strip(), resp.status_code)
+            if 300 <= resp.status_code < 400:  # a redirect httpx could not follow: no Location, or an unusable one
+                raise FetchError(url, f"HTTP {resp.status_code} {resp.reason_phrase} without a usable Location header"
+                                 .replace("  ", " "), resp.status_code)
             content_type = resp.headers.get("content-type", "")
             if not allow_non_html and not _is_html_type(content_type):
                 raise NotHTMLError(url, content_type.split(";")[0].strip(), resp.status_code)

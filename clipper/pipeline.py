@@ -7,6 +7,7 @@ yielded as they complete; nothing here prints.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -21,7 +22,7 @@ from clipper.models import Article, Clip, Page
 from clipper.multipage import follow_pages, next_page_url
 from clipper.outlets import Registry, load_registry
 from clipper.store import PackedPage, Store, pack_page
-from clipper.urls import check_url, host_of, is_url
+from clipper.urls import check_url, host_of, is_url, normalize_url, strip_credentials
 from clipper.wayback import LOOKUP_TIMEOUT, Wayback, dead_fetch, looks_gone, redirected_away, stamp_of
 
 
@@ -55,9 +56,13 @@ class AddOptions:
     archive_dates: dict[str, str] = field(default_factory=dict)
 
 
-def read_target_list(text: str) -> list[str]:
-    """Targets from an --input file: one per line, blank lines and # comments skipped; a Netscape bookmarks
-    export (browser bookmark HTML) gives its links."""
+def read_target_list(text: str, name: str = "the list") -> list[str]:
+    """URLs from an --input file: one per line, blank lines and # comments skipped; a Netscape bookmarks
+    export (browser bookmark HTML) gives its links.
+
+    A line of a list is a URL, never a local file (a list from elsewhere naming /etc/shadow must not store it): a
+    saved page is clipped only when named on the command line. Raises UsageError naming the first line that is
+    not an http(s) URL, before anything is fetched."""
     if "<!DOCTYPE NETSCAPE-Bookmark-file" in text[:500] or "<DT><A " in text.upper()[:20000]:
         from selectolax.lexbor import LexborHTMLParser
 
@@ -65,9 +70,13 @@ def read_target_list(text: str) -> list[str]:
         return [href for a in tree.css("a[href]") if (href := (a.attributes.get("href") or "").strip())
                 and is_url(href)]
     out = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
+            if not is_url(line):
+                shown = strip_credentials(line)[:200]
+                raise UsageError(f"line {number} of {name} is not an http(s) URL: {shown!r} (lines of a list are "
+                                 "URLs; name a saved page on the command line to clip it)")
             out.append(line)
     return out
 
@@ -150,7 +159,7 @@ def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registr
             more = tuple((p, pack_page(p.raw)) for p in pages)
         return page, article, pack_page(page.raw) if pack else None, more
     elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
-        raise UsageError(f"unsupported URL scheme: only http and https are fetched: {target}")
+        raise UsageError(f"unsupported URL scheme: only http and https are fetched: {strip_credentials(target)}")
     else:
         page = read_file(target, max_bytes=opts.max_bytes, url=opts.url)
         base = opts.url
@@ -177,11 +186,22 @@ def add_targets(
             return locks.setdefault(host, threading.Semaphore(max(opts.per_host, 1)))
 
     pending_targets: list[str] = []
+    # Several targets naming one article (#fragments, utm_ variants...) are fetched once; the others get its result.
+    first_of: dict[str, str] = {}
+    repeats: dict[str, list[str]] = {}
     try:
         for target in targets:
             target = target.strip()
             if not target:
                 continue
+            if "://" in target[:16] or "@" in target:
+                target = strip_credentials(target)  # never stored, printed or sent
+            if is_url(target):
+                key = normalize_url(target)
+                if key in first_of:
+                    repeats.setdefault(first_of[key], []).append(target)
+                    continue
+                first_of[key] = target
             # Known URL and no --refetch: nothing to fetch, just merge the tags.
             if is_url(target) and not opts.refetch and not opts.from_archive:
                 try:
@@ -191,7 +211,9 @@ def add_targets(
                     continue
                 if existing is not None:
                     notes = _merge_into(store, existing, opts)
-                    yield AddResult(target, "exists", clip=store.get_clip(existing), warnings=notes)
+                    clip = store.get_clip(existing)
+                    yield AddResult(target, "exists", clip=clip, warnings=notes)
+                    yield from _repeat(repeats.pop(target, ()), AddResult(target, "exists", clip=clip))
                     continue
             pending_targets.append(target)
 
@@ -217,11 +239,8 @@ def add_targets(
                     # Everything finished by now is stored in one transaction (committing, and the search index's
                     # flush, cost more per clip than the rows), then reported: a result is only ever reported
                     # once it is committed.
-                    batch: list[AddResult] = []
-                    with store.conn:
-                        for fut in done:
-                            batch.append(_store_result(store, futures.pop(fut), fut, opts))
-                    yield from batch
+                    finished = [(fut, futures.pop(fut)) for fut in done]
+                    yield from _store_batch(store, finished, repeats, opts)
             except BaseException:
                 for fut in futures:
                     fut.cancel()
@@ -248,6 +267,40 @@ def _archive_dates(store: Store, targets: list[str], opts: AddOptions) -> dict[s
         if stamp := stamp_of(when):
             out[target] = stamp
     return out
+
+
+WRITE_ATTEMPTS = 3
+
+
+def _store_batch(store: Store, finished: list[tuple[Future[Prepared], str]], repeats: dict[str, list[str]],
+                 opts: AddOptions) -> list[AddResult]:
+    """Store fetched pages in one transaction. Another program holding the database locked past the busy timeout
+    does not lose them: the pages stay in memory and the write is tried again (WRITE_ATTEMPTS in all)."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        batch: list[AddResult] = []
+        try:
+            with store.conn:
+                for fut, target in finished:
+                    result = _store_result(store, target, fut, opts)
+                    batch.append(result)
+                    batch.extend(_repeat(repeats.get(target, ()), result))
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WRITE_ATTEMPTS:
+                raise
+            continue
+        for _fut, target in finished:
+            repeats.pop(target, None)
+        return batch
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _repeat(targets: Iterable[str], result: AddResult) -> Iterator[AddResult]:
+    """The results of targets naming an article already handled in this batch: fetched once, reported each."""
+    for target in targets:
+        if result.status == "failed":
+            yield AddResult(target, "failed", error=result.error)
+        else:
+            yield AddResult(target, "exists", clip=result.clip)
 
 
 def _store_result(store: Store, target: str, fut: Future[Prepared], opts: AddOptions) -> AddResult:

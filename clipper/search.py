@@ -457,8 +457,8 @@ class _Plan:
 
 def _and_not(parts: Sequence[str], excluded: Sequence[str]) -> str:
     expr = " AND ".join(f"({p})" for p in parts)
-    for e in excluded:
-        expr = f"({expr}) NOT ({e})"
+    if excluded:  # one flat NOT (a OR b ...): nesting a NOT per word overflowed fts5's parser stack at ~96 words
+        expr = f"({expr}) NOT (" + " OR ".join(f"({e})" for e in excluded) + ")"
     return expr
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import zlib
@@ -161,7 +162,7 @@ class Store:
             "oldest": " ORDER BY id",
         }.get(order, " ORDER BY id DESC")
         if limit:
-            sql += f" LIMIT {int(limit)}"
+            sql += f" LIMIT {min(int(limit), 2**63 - 1)}"  # beyond 64 bits: all of them
         return self._clips(self.conn.execute(sql, params).fetchall())
 
     def search_hits(self, query: str, *, limit: int | None = 50, **filters: Any) -> list[SearchHit]:
@@ -534,8 +535,13 @@ def _row_to_clip(row: sqlite3.Row, tags: tuple[str, ...]) -> Clip:
     )
 
 
-def open_db(path: str | Path) -> Store:
+def open_db(path: str | Path, *, create: bool = True, readonly: bool = False) -> Store:
     """Open (creating if needed) a clipper database and bring its schema up to date.
+
+    `create=False` (read commands, check): a missing file is an error, not a new empty database -- a mistyped
+    --db must not look like an empty collection. `readonly=True` (the caller only reads): a database that cannot
+    be written (a read-only file or folder, read-only media, another user's file) is opened read-only instead
+    (SQLite's mode=ro, or immutable when not even the -shm beside it can be made).
 
     Raises StoreError, leaving the file untouched, when the path cannot be written, the file is not SQLite,
     or the database was made by a newer clipper.
@@ -543,6 +549,10 @@ def open_db(path: str | Path) -> Store:
     path = Path(path).expanduser()
     if path.is_dir():
         raise StoreError(f"database path is a directory: {path}")
+    if not create and not path.exists():
+        raise StoreError(f"no such database: {path} (check --db / CLIPPER_DB; `clipper add` creates one)")
+    if readonly and path.exists() and not _writable(path):
+        return _open_readonly(path)
     if path.exists():
         # Never open() the file itself here: closing any descriptor of it drops the POSIX locks that this process's
         # SQLite connections hold on it (the check's worker threads open their own), and another process may then
@@ -593,6 +603,39 @@ def open_db(path: str | Path) -> Store:
         if "not a database" in msg or "malformed" in msg:
             raise StoreError(f"not a clipper database ({msg}): {path}") from None
         raise StoreError(f"database {path}: {msg}") from None
+    return Store(conn, str(path))
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write this database: the file, and the folder for its -wal and -shm files."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+
+
+def _open_readonly(path: Path) -> Store:
+    """A read-only connection to a database this process cannot write. Where the folder cannot take the -shm
+    file either, the file is opened as immutable: no locks, so another process writing it meanwhile is not seen."""
+    from urllib.parse import quote
+
+    folder = path.parent if str(path.parent) else Path(".")
+    shm = Path(f"{path}-shm")
+    can_share = os.access(folder, os.W_OK | os.X_OK) or (shm.exists() and os.access(shm, os.R_OK | os.W_OK))
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if can_share else "&immutable=1")
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               factory=_WriteConnection)
+        conn.isolation_level = "DEFERRED"
+        conn.row_factory = sqlite3.Row
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read database {path} (read-only): {exc}") from None
+    if version != len(MIGRATIONS):
+        conn.close()
+        if version == 0:
+            raise StoreError(f"not a clipper database: {path}")
+        newer = "a newer clipper; upgrade clipper" if version > len(MIGRATIONS) else \
+            "an older clipper; open it once where it can be written, to upgrade it"
+        raise StoreError(f"{path} is read-only and was made by {newer} (schema {version})")
     return Store(conn, str(path))
 
 

@@ -19,7 +19,8 @@ from clipper.models import Clip
 if TYPE_CHECKING:
     from clipper.search import SearchHit
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069"
+                      r"\ufeff\ufff9-\ufffb]")  # as clipper.textclean.UNSAFE, plus \t; \n handled by the callers
 
 
 class _LazyConsole:

@@ -51,7 +51,44 @@ def check_url(url: str) -> str:
         raise UsageError(f"unsupported URL scheme ({scheme}): only http and https are fetched: {shown}")
     if not parts.hostname:
         raise UsageError(f"not a valid URL (no host): {strip_credentials(url)!r}")
-    return strip_credentials(url)
+    url = strip_credentials(url)
+    problem = url_problem(url)
+    if problem:
+        raise UsageError(f"not a valid URL ({problem}): {_shorten(url)!r}")
+    return url
+
+
+MAX_URL_LENGTH = 8192  # browsers and servers refuse far shorter; httpx refuses 65,536
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _shorten(url: str, limit: int = 120) -> str:
+    return url if len(url) <= limit else url[:limit] + f"... ({len(url)} characters)"
+
+
+def url_problem(url: str) -> str | None:
+    """Why a URL cannot be fetched (what httpx or the resolver would refuse later), or None.
+
+    Checked when a URL is stored, so a clip's address can always be checked."""
+    if len(url) > MAX_URL_LENGTH:
+        return f"longer than {MAX_URL_LENGTH} characters"
+    if _CONTROL.search(url):
+        return "a control character in it"
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError as exc:
+        return str(exc)
+    if host.startswith("[") or ":" in host:  # IPv6, validated by urlsplit
+        return None
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return "a host name that cannot be encoded (IDNA)"
+    labels = ascii_host.rstrip(".").split(".")
+    if len(ascii_host) > 253 or not all(_LABEL.match(label) for label in labels):
+        return "not a valid host name (empty or over-long label, or a character hosts cannot have)"
+    return None
 
 
 def normalize_url(url: str) -> str:

@@ -179,7 +179,8 @@ def permanent_target(probe: Probe) -> str | None:
 def classify(target: Target, probe: Probe, registry: Registry) -> Verdict:
     """The status of a clip's link from one probe (before the 3-strikes rule, which needs the clip's history)."""
     if probe.error:
-        return Verdict("unreachable", probe.error, escalates=True)
+        # an address that cannot be fetched at all is reported every run, but never counts towards dead
+        return Verdict("unreachable", probe.error, escalates=not probe.error.startswith("invalid-url"))
     code = probe.http_status or 0
     final = probe.final_url or target.url
     known = {_page_key(u) for u in (target.url, target.final_url, target.canonical_url) if u}

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clipper.cli import app
+from clipper.store import open_db
 from tests.conftest import JA, closed_port
 from tests.webserver import LoopbackWeb, Response
 
@@ -144,7 +145,8 @@ def test_page_that_does_not_decode_cleanly_is_stored_with_a_warning(web: Loopbac
         (["list", "--since", "someday"], "--since"),
     ],
 )
-def test_bad_input_one_line(args: list[str], expected: str) -> None:
+def test_bad_input_one_line(args: list[str], expected: str, tmp_path: Path) -> None:
+    open_db(tmp_path / "clips.db").close()  # an empty collection (a missing one is its own error)
     assert expected in one_line_error(runner.invoke(app, args))
 
 
@@ -225,7 +227,7 @@ def test_database_path_that_cannot_be_created(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert "cannot create the database folder" in one_line_error(
-        runner.invoke(app, ["list", "--db", str(blocker / "sub" / "clips.db")]))
+        runner.invoke(app, ["add", str(SANKEI), "--db", str(blocker / "sub" / "clips.db")]))
 
 
 def test_db_option_and_env(web: LoopbackWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -235,7 +237,7 @@ def test_db_option_and_env(web: LoopbackWeb, tmp_path: Path, monkeypatch: pytest
     assert len(clips_in(other)) == 1
     assert not (tmp_path / "clips.db").exists()
     monkeypatch.delenv("CLIPPER_DB")
-    runner.invoke(app, ["list"])
+    runner.invoke(app, ["add", SANKEI_URL])
     assert (tmp_path / "data" / "clipper" / "clips.db").exists()  # the per-user data directory, not the cwd
 
 

@@ -464,6 +464,7 @@ def test_list_shows_the_archive_url_of_dead_clips(db: Path) -> None:
 
 
 def test_usage_errors(db: Path) -> None:
+    open_db(db).close()
     assert runner.invoke(app, ["check", "--all", "3"]).exit_code == 1
     assert "no clip with id 99" in runner.invoke(app, ["check", "99"]).stderr
 

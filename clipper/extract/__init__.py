@@ -30,6 +30,7 @@ from clipper.extract.metadata import (
 from clipper.extract.page import PageNodes
 from clipper.models import Article
 from clipper.outlets import Outlet, Registry, load_registry
+from clipper.textclean import strip_unsafe, strip_unsafe_opt
 from clipper.urls import host_of
 
 __all__ = ["extract_article"]
@@ -118,16 +119,16 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         author = dateline_author(paragraphs[0]) or paragraph_author(paragraphs, author_identity)
     if not paragraphs:
         warnings.append("no article text found")
-    return Article(
-        title=clean_text(title) or None,
-        outlet=credit,
-        site_name=site_name,
+    return Article(  # controls and bidi marks go here, before anything stores or prints them
+        title=clean_text(strip_unsafe(title)) if title and clean_text(strip_unsafe(title)) else None,
+        outlet=strip_unsafe_opt(credit),
+        site_name=strip_unsafe_opt(site_name),
         published=published,
         published_source=published_source,
-        author=author,
+        author=strip_unsafe_opt(author),
         canonical_url=canonical,
-        paragraphs=tuple(paragraphs),
-        summary=summary,
+        paragraphs=tuple(p for p in (strip_unsafe(p) for p in paragraphs) if p.strip()),
+        summary=tuple(strip_unsafe(s) for s in summary),
         lang=lang,
         warnings=tuple(warnings),
     )

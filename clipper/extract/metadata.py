@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clipper.extract.jsonld import article_objects, types_of
 from clipper.extract.page import PageNodes
+from clipper.urls import strip_credentials, url_problem
 
 _SPACES = re.compile(r"[ \t\r\n\u00a0]+")
 
@@ -391,7 +392,9 @@ def find_canonical(tree: LexborHTMLParser, metas: dict[str, list[str]], base_url
         # a canonical pointing at the site root is a CMS mistake, not the article's address
         if parts.path in ("", "/") and not parts.query and base_url and urlsplit(base_url).path not in ("", "/"):
             continue
-        return absolute
+        if url_problem(absolute):  # an address nothing could fetch (a..b, a control character...) is no canonical
+            continue
+        return strip_credentials(absolute)  # a user:password@ in a page's link is never stored nor sent
     return None
 
 
