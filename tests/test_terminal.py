@@ -98,10 +98,12 @@ def test_check_fail_on_dead_exits_non_zero(web: LoopbackWeb, tmp_path: Path) -> 
 def test_no_progress_is_accepted(command: str, tmp_path: Path) -> None:
     db = tmp_path / "clips.db"
     args = [command, "--no-progress", "--db", str(db)]
-    if command == "add":
-        from tests.conftest import JA
+    from tests.conftest import JA
 
+    if command == "add":
         args += [str(JA / PAGES[0]), str(JA / PAGES[1])]
+    else:  # check reads a database that exists (it never creates one)
+        assert runner.invoke(app, ["add", "--db", str(db), str(JA / PAGES[0])]).exit_code == 0
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
 
