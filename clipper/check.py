@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ import httpx
 from clipper.archive import LOOKUP_TIMEOUT, find_snapshot, wayback_endpoint, wayback_timestamp
 from clipper.encoding import decode_html
 from clipper.errors import UsageError
-from clipper.fetch import deadline, make_client
+from clipper.fetch import deadline, make_client, retry_after
 from clipper.hostqueue import HostScheduler
 from clipper.outlets import Registry, load_registry
 from clipper.store import Store
@@ -167,21 +166,6 @@ def load_target(store: Store, clip_id: int) -> Target | None:
 
 # -- one request ----------------------------------------------------------------------------------------------
 
-def _retry_after(value: str | None, now: datetime) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
 def _error_code(exc: httpx.HTTPError) -> str:
     text = str(exc).lower()
     if isinstance(exc, httpx.TimeoutException):
@@ -222,7 +206,7 @@ def probe_url(url: str, client: httpx.Client, *, timeout: float, max_bytes: int)
             final = strip_credentials(str(resp.url))
             code = resp.status_code
             if code in (429, 503):
-                wait_s = _retry_after(resp.headers.get("retry-after"), utc_now())
+                wait_s = retry_after(resp.headers.get("retry-after"), utc_now())
                 return Probe(url, code, final, hops, retry_after=wait_s)
             media = resp.headers.get("content-type", "").split(";")[0].strip().lower()
             if not 200 <= code < 300 or media not in _HTML_TYPES:

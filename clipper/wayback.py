@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -34,7 +33,7 @@ import httpx
 from clipper.archive import _error as archive_error
 from clipper.archive import wayback_endpoint
 from clipper.errors import FetchError
-from clipper.fetch import DEFAULT_MAX_BYTES, _page_from_bytes, make_client
+from clipper.fetch import DEFAULT_MAX_BYTES, _page_from_bytes, make_client, retry_after
 from clipper.models import Article, Page
 from clipper.outlets import Registry
 from clipper.verdict import DEAD_HTTP, index_kind, norm
@@ -157,21 +156,6 @@ def choose(captures: list[Capture], target: str | None) -> tuple[list[Capture], 
     return unique, None
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def looks_gone(article: Article, registry: Registry) -> str | None:
     """The registry's "this article is gone" phrase a page carries in its title or the start of its text."""
     places = [norm(article.title), norm("".join(article.paragraphs))[:SOFT404_WINDOW]]
@@ -261,7 +245,7 @@ class Wayback:
             with self._turn():
                 resp = self.client.get(url, params=params, timeout=timeout, follow_redirects=True)
             if resp.status_code in (429, 503) and attempt == 1:
-                wait = _retry_after(resp.headers.get("retry-after"))
+                wait = retry_after(resp.headers.get("retry-after"), datetime.now(UTC))
                 if wait is not None and wait <= self.max_retry_wait:
                     with self._lock:
                         self._next = max(self._next, self._clock() + wait)
