@@ -30,7 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, CLIPPER_DB=os.path.join(tmp, "empty.db"))
-        subprocess.run([sys.executable, "-m", "clipper", "list"], env=env, check=True)  # create the empty db
+        # create the empty db (read commands such as `list` never create one)
+        subprocess.run([sys.executable, "-c", "import sys; from clipper.store import open_db; open_db(sys.argv[1])",
+                        env["CLIPPER_DB"]], env=env, check=True)
         cases = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "clipper --help": [sys.executable, "-m", "clipper", "--help"],
