@@ -142,15 +142,21 @@ def _is_chrome(segment: str, head: str, chrome: list[str]) -> bool:
 def page_chrome_names(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> list[str]:
     """Folded names the page's chrome gives the site and its sections: the home link's title, the logo's alt text,
     and the texts of the first links (header menus and breadcrumbs come first in a page)."""
-    names: list[str] = []
     nodes = nodes or PageNodes.of(tree)
-    for node in nodes.links_with_rel("home", "top", "start", "index"):
-        names.append(node.attributes.get("title") or "")
+    return _names(tree, nodes, ("home", "top", "start", "index"), nodes.anchors[:60], link_titles=False)
+
+
+def _names(tree: LexborHTMLParser, nodes: PageNodes, rels: tuple[str, ...], anchors: list[LexborNode], *,
+           link_titles: bool) -> list[str]:
+    """Folded names from ``<link rel=…>`` titles, logo alt texts and the given links (their text, ``title`` when
+    ``link_titles``, and an image's alt), each once, in that order."""
+    names = [n.attributes.get("title") or "" for n in nodes.links_with_rel(*rels)]
     if tree.body is not None:
-        for node in nodes.logos():
-            names.append(node.attributes.get("alt") or "")
-        for node in nodes.anchors[:60]:
+        names += [n.attributes.get("alt") or "" for n in nodes.logos()]
+        for node in anchors:
             names.append(node.text(deep=True))
+            if link_titles:
+                names.append(node.attributes.get("title") or "")
             img = node.css_first("img[alt]")
             if img is not None:
                 names.append(img.attributes.get("alt") or "")
@@ -204,21 +210,9 @@ def strip_site_suffix(title: str, site_names: list[str], chrome: list[str] | Non
 def home_names(tree: LexborHTMLParser, nodes: PageNodes | None = None) -> list[str]:
     """Folded names the page gives its home page: the text, title or logo alt of links to the site root, a
     ``<link rel="home">`` title, a logo's alt text."""
-    names: list[str] = []
     nodes = nodes or PageNodes.of(tree)
-    for node in nodes.links_with_rel("home"):
-        names.append(node.attributes.get("title") or "")
-    if tree.body is not None:
-        for node in nodes.logos():
-            names.append(node.attributes.get("alt") or "")
-        for node in nodes.anchors:
-            if not _HOME_HREF.match((node.attributes.get("href") or "").strip()):
-                continue
-            names += [node.text(deep=True), node.attributes.get("title") or ""]
-            img = node.css_first("img[alt]")
-            if img is not None:
-                names.append(img.attributes.get("alt") or "")
-    return [f for f in dict.fromkeys(fold(n) for n in names) if len(f) >= 2]
+    home = [n for n in nodes.anchors if _HOME_HREF.match((n.attributes.get("href") or "").strip())]
+    return _names(tree, nodes, ("home",), home, link_titles=True)
 
 
 def site_from_title(raw_title: str | None, headline: str | None, host: str | None,
