@@ -36,6 +36,7 @@ from clipper.encoding import decode_html
 from clipper.errors import UsageError
 from clipper.fetch import deadline, make_client, retry_after
 from clipper.hostqueue import HostScheduler
+from clipper.inflight import Watch, watching
 from clipper.outlets import Registry, load_registry
 from clipper.store import Store
 from clipper.urls import host_of, strip_credentials, url_problem
@@ -273,9 +274,10 @@ class _Worker:
     writing thread never waits for it), GET its address on the thread's own client, and judge the answer."""
 
     def __init__(self, store: Store | None, registry: Registry, opts: CheckOptions,
-                 client: httpx.Client | None) -> None:
+                 client: httpx.Client | None, watch: Watch | None = None) -> None:
         self.store = store  # None: the caller's thread loads each clip (an in-memory database)
         self.registry = registry
+        self.watch = watch
         self.opts = opts
         self.clients = _Clients(opts.timeout, client)
         self._local = threading.local()
@@ -327,7 +329,8 @@ class _Worker:
         client = self.clients.get()
         self._pace(url)
         try:
-            probe = probe_url(url, client, timeout=self.opts.timeout, max_bytes=self.opts.max_bytes)
+            with watching(self.watch, url):
+                probe = probe_url(url, client, timeout=self.opts.timeout, max_bytes=self.opts.max_bytes)
         finally:
             if client is not self.clients.shared:
                 client.cookies.clear()  # kept through one redirect chain (cookie checks), not across a whole run
@@ -340,7 +343,9 @@ class _Worker:
 
     def snapshot(self, target: Target) -> tuple[str | None, str | None]:
         stamp = wayback_timestamp(target.published, target.added_at)
-        return find_snapshot(target.url, self.clients.get(), timestamp=stamp, timeout=self.opts.archive_timeout)
+        with watching(self.watch, target.url):  # its archived copy, looked up
+            return find_snapshot(target.url, self.clients.get(), timestamp=stamp,
+                                 timeout=self.opts.archive_timeout)
 
 
 @dataclass
@@ -389,8 +394,10 @@ def run_check(
     client: httpx.Client | None = None,
     registry: Registry | None = None,
     clock: Callable[[], datetime] = utc_now,
+    watch: Watch | None = None,
 ) -> Iterator[CheckResult]:
     """Check these clips; yields one CheckResult per clip, in completion order, each already committed.
+    `watch` (clipper.inflight) is told, from the worker threads, of every request as it starts and finishes.
 
     The caller's thread only schedules and writes: results that arrive together are committed in one
     transaction, so the writer keeps up with 16 threads (each SQLite call hands the GIL over and waits for it)."""
@@ -409,7 +416,7 @@ def run_check(
             sched.push(_Job(cid, url, host_of(url) or "?"), start)
     if not sched.waiting:
         return
-    worker = _Worker(store if Path(store.path).is_file() else None, registry, opts, client)
+    worker = _Worker(store if Path(store.path).is_file() else None, registry, opts, client, watch)
     futures: dict[Future[Any], _Job] = {}
     archive_fails = 0
     rows: list[dict[str, Any]] = []

@@ -248,6 +248,7 @@ def add(
     """
     from clipper import ui
     from clipper.errors import UsageError
+    from clipper.inflight import InFlight
     from clipper.pipeline import AddOptions, add_targets, read_target_list
     from clipper.urls import check_url
 
@@ -267,15 +268,17 @@ def add(
                       from_archive=from_archive, archive_at=user_date(at, "--at"), archive_lookup=not live_only)
     if from_archive and live_only:
         raise UsageError("--from-archive and --live-only: choose one")
+    inflight = InFlight()  # what the progress bar names as being waited on
     with open_store(db, create=True) as store:
-        results = add_targets(store, all_targets, opts)
+        results = add_targets(store, all_targets, opts, watch=inflight)
         if archive:
             from clipper.archive import SavePageNow, archive_added
 
             saver = SavePageNow()
             results = archive_added(store, results, saver)
         try:
-            failed = ui.render_add(results, total=len(all_targets), as_json=as_json, progress_bar=not no_progress)
+            failed = ui.render_add(results, total=len(all_targets), as_json=as_json, progress_bar=not no_progress,
+                                   inflight=inflight)
         finally:
             if archive:
                 saver.close()
@@ -551,6 +554,7 @@ def check(
     from clipper import ui
     from clipper.check import CheckOptions, run_check, select_clips
     from clipper.errors import UsageError
+    from clipper.inflight import InFlight
     from clipper.runlock import run_lock
 
     if check_all and due:
@@ -558,8 +562,9 @@ def check(
     opts = CheckOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
     with open_store(db) as store, run_lock(store.path):
         ids = select_clips(store, ids=clip_ids or (), check_all=check_all, due_only=due)
-        done = ui.render_check(run_check(store, ids, opts), total=len(ids), quiet=quiet, as_json=as_json,
-                               progress_bar=not no_progress)
+        inflight = InFlight()  # what the progress bar names as being waited on
+        done = ui.render_check(run_check(store, ids, opts, watch=inflight), total=len(ids), quiet=quiet,
+                               as_json=as_json, progress_bar=not no_progress, inflight=inflight)
     if fail_on_dead and any(r.status == "dead" for r in done):
         raise typer.Exit(1)
 

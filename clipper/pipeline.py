@@ -18,6 +18,7 @@ import httpx
 from clipper.errors import ClipperError, FetchError, NotHTMLError, UsageError
 from clipper.extract import extract_article
 from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
+from clipper.inflight import Watch, watching
 from clipper.models import Article, Clip, Page
 from clipper.multipage import follow_pages, next_page_url
 from clipper.outlets import Registry, load_registry
@@ -86,29 +87,31 @@ Prepared = tuple[Page, Article, PackedPage | None, More]
 
 
 def _archived(url: str, wayback: Wayback | None, registry: Registry, at: str | None,
-              dead: str | None) -> tuple[Page, Article]:
+              dead: str | None, watch: Watch | None = None) -> tuple[Page, Article]:
     """The archived copy of a dead (or, with --from-archive, any) link; FetchError naming both troubles."""
     if wayback is None:
         raise FetchError(url, dead or "no archive to ask")
     try:
-        return wayback.copy_of(url, at, lambda p: extract_article(p.text, url=url, registry=registry), registry)
+        with watching(watch, url):  # the lookups and the snapshot: still this URL being waited on
+            return wayback.copy_of(url, at, lambda p: extract_article(p.text, url=url, registry=registry),
+                                   registry)
     except FetchError as exc:
         raise FetchError(url, f"{dead}; no archived copy: {exc.reason}" if dead else exc.reason) from None
 
 
 def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: Registry,
                    host_limits: Callable[[str], threading.Semaphore], wayback: Wayback | None,
-                   at: str | None) -> tuple[Page, Article]:
+                   at: str | None, watch: Watch | None = None) -> tuple[Page, Article]:
     """A URL's page and article; for a dead link (the verdicts `check` uses), its archived copy."""
     if opts.from_archive:
-        return _archived(url, wayback, registry, at, None)
+        return _archived(url, wayback, registry, at, None, watch)
     try:
-        with host_limits(host_of(url)):
+        with host_limits(host_of(url)), watching(watch, url):
             page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
     except FetchError as exc:
         if wayback is None or not dead_fetch(exc):
             raise
-        return _archived(url, wayback, registry, at, exc.reason)
+        return _archived(url, wayback, registry, at, exc.reason, watch)
     article = extract_article(page.text, url=page.final_url or url, registry=registry)
     if wayback is None:
         return page, article
@@ -118,21 +121,22 @@ def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: R
         dead = f"redirected to the site's {kind} page ({page.final_url})" if kind else \
             f"the page says the article is gone ({gone})"
         try:
-            return _archived(url, wayback, registry, at, dead)
+            return _archived(url, wayback, registry, at, dead, watch)
         except FetchError as exc:  # no copy: the page as it is now is all there is, and the clip says so
             return page, replace(article, warnings=(*article.warnings, exc.reason))
     return page, article
 
 
 def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Client, registry: Registry,
-                host_limits: Callable[[str], threading.Semaphore]) -> tuple[Article, list[Page]]:
+                host_limits: Callable[[str], threading.Semaphore],
+                watch: Watch | None = None) -> tuple[Article, list[Page]]:
     """A multi-page article's following pages (same host, same politeness), joined into the article."""
     first_host = host_of(page.final_url or page.url or "")
 
     def fetch_page(url: str) -> Page:
         if host_of(url) != first_host:
             raise FetchError(url, "another host")
-        with host_limits(first_host):
+        with host_limits(first_host), watching(watch, url):
             return fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
 
     joined, pages, warnings = follow_pages(
@@ -146,16 +150,16 @@ def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Cl
 
 def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registry: Registry,
              host_limits: Callable[[str], threading.Semaphore], *, pack: bool = True,
-             wayback: Wayback | None = None, at: str | None = None) -> Prepared:
+             wayback: Wayback | None = None, at: str | None = None, watch: Watch | None = None) -> Prepared:
     """Fetch or read a target and extract it; ``pack`` hashes and compresses the page for storing (``extract``,
     which stores nothing, skips it: compression is a third of its time)."""
     if is_url(target):
         url = check_url(target)
         assert client is not None, "a client is made whenever a target is a URL"
-        page, article = _fetch_article(url, opts, client, registry, host_limits, wayback, at)
+        page, article = _fetch_article(url, opts, client, registry, host_limits, wayback, at, watch)
         more: More = ()
         if pack and page.snapshot_url is None:  # (an archived copy's next pages are not looked for yet)
-            article, pages = _more_pages(page, article, opts, client, registry, host_limits)
+            article, pages = _more_pages(page, article, opts, client, registry, host_limits, watch)
             more = tuple((p, pack_page(p.raw)) for p in pages)
         return page, article, pack_page(page.raw) if pack else None, more
     elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
@@ -174,8 +178,12 @@ def add_targets(
     *,
     client: httpx.Client | None = None,
     registry: Registry | None = None,
+    watch: Watch | None = None,
 ) -> Iterator[AddResult]:
-    """Add every target; yields one AddResult per target, in completion order. Never raises for one bad target."""
+    """Add every target; yields one AddResult per target, in completion order. Never raises for one bad target.
+
+    `watch` (clipper.inflight) is told, from the worker threads, of every request as it starts and finishes: what
+    a progress bar shows as being waited on."""
     registry = registry or load_registry()
     own_client = False
     locks: dict[str, threading.Semaphore] = {}
@@ -234,7 +242,7 @@ def add_targets(
                     while queue and len(futures) < max(1, opts.concurrency) * 2:
                         t = queue.pop()
                         futures[pool.submit(_prepare, t, opts, client, registry, host_limit, wayback=wayback,
-                                            at=dates.get(t))] = t
+                                            at=dates.get(t), watch=watch)] = t
                     done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
                     # Everything finished by now is stored in one transaction (committing, and the search index's
                     # flush, cost more per clip than the rows), then reported: a result is only ever reported

@@ -265,15 +265,57 @@ def _provenance(fetches: list[dict[str, Any]]) -> list[tuple[str, Any]]:
     return rows
 
 
-def render_add(results: Iterable[Any], *, total: int, as_json: bool, progress_bar: bool = True) -> int:
-    """Print each add result as it comes (a progress bar on a terminal for batches); return how many failed."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+WAIT_SHOWN_AFTER = 1.0  # seconds a request is in flight before the progress bar names it
+WAIT_URL_CELLS = 48
 
+
+def short_url(url: str, cells: int = WAIT_URL_CELLS) -> str:
+    """An address as a progress line names it: no scheme, no www., cut with … past `cells` terminal cells."""
+    text = plain(re.sub(r"^[a-z][a-z0-9+.-]*://(www\.)?", "", url, flags=re.IGNORECASE)).rstrip("/")
+    if cell_len(text) <= cells:
+        return text
+    while cell_len(text) > cells - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def waiting_line(inflight: Any, after: float = WAIT_SHOWN_AFTER) -> str | None:
+    """`waiting on example.com/slow 4 s · 3 in flight`: the request waited on longest, once it has taken
+    `after` seconds; None while nothing has (a fast batch shows no such line)."""
+    waiting = inflight.waiting() if inflight is not None else []
+    if not waiting or waiting[0][1] < after:
+        return None
+    url, seconds = waiting[0]
+    more = f" · {len(waiting)} in flight" if len(waiting) > 1 else ""
+    return f"waiting on {short_url(url)} {int(seconds)} s{more}"
+
+
+def _progress(show: bool, inflight: Any) -> Any:
+    """The progress bar of a batch on stderr (transient: gone when the batch ends), with a line under it naming
+    the URL waited on longest (clipper.inflight.InFlight), redrawn by rich's refresh thread while nothing
+    completes. `show` False: a disabled Progress, which prints nothing at all."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class _WaitingProgress(Progress):
+        def get_renderables(self) -> Iterable[Any]:
+            yield from super().get_renderables()
+            line = waiting_line(inflight)
+            if line:
+                yield Text(line, style="dim", no_wrap=True, overflow="ellipsis")
+
+    return _WaitingProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), console=err.real(), transient=True, disable=not show)
+
+
+def render_add(results: Iterable[Any], *, total: int, as_json: bool, progress_bar: bool = True,
+               inflight: Any = None) -> int:
+    """Print each add result as it comes (a progress bar on a terminal for batches, naming the URL `inflight`
+    says is waited on longest); return how many failed."""
     counts = {"added": 0, "exists": 0, "refetched": 0, "failed": 0}
     failures: list[str] = []
     show_bar = progress_bar and total > 1 and err.is_terminal and not as_json
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err.real(), transient=True, disable=not show_bar)
+    progress = _progress(show_bar, inflight)
     with progress:
         task = progress.add_task("adding", total=total)
         for r in results:
@@ -307,18 +349,16 @@ def render_add(results: Iterable[Any], *, total: int, as_json: bool, progress_ba
 
 
 def render_check(results: Iterable[Any], *, total: int, quiet: bool, as_json: bool,
-                 progress_bar: bool = True) -> list[Any]:
+                 progress_bar: bool = True, inflight: Any = None) -> list[Any]:
     """Show a link-check run: a progress bar on a terminal (stderr), then what changed, then the counts.
 
     `--json`: one object per checked clip on stdout. `--quiet`: nothing at all unless some clip turned dead,
-    moved or changed, and then only those (so cron mails only when there is news). Returns the results."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
+    moved or changed, and then only those (so cron mails only when there is news). The progress bar names the
+    URL `inflight` (clipper.inflight.InFlight) says is waited on longest. Returns the results."""
     done: list[Any] = []
     counts: dict[str, int] = {}
     show_bar = progress_bar and total > 1 and err.is_terminal and not as_json and not quiet
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err.real(), transient=True, disable=not show_bar)
+    progress = _progress(show_bar, inflight)
     with progress:
         task = progress.add_task("checking", total=total)
         for r in results:
