@@ -195,8 +195,47 @@ def _show(value: Any) -> str:
     return repr(value)[:40] if isinstance(value, str) else kind(value)
 
 
-def _restore_row(store: Store, table: Any, row: Any) -> bool:
-    """Check one archive row against clipper's rules and the rows before it, and insert it."""
+BATCH_ROWS = 500  # checked rows written together (sqlite-utils insert_all)...
+BATCH_BYTES = 8 * 1024 * 1024  # ...or fewer, when their pages hold this many bytes: memory stays bounded
+
+
+class _Batch:
+    """Checked rows of one table not yet written: the checks of the next rows look here as well as in the
+    database. Rows of one table are written together with insert_all, when the batch is full or the archive moves
+    on to another table (so the rows a reference can name, in tables before, are always in the database)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.table = ""
+        self.rows: list[dict[str, Any]] = []
+        self.keys: set[tuple[Any, ...]] = set()
+        self.tags: dict[int, int] = {}  # tags per clip, in this batch
+        self.hashes: set[str] = set()  # posts' content_sha256, in this batch
+        self.size = 0
+
+    def add(self, table: str, values: dict[str, Any], key: tuple[Any, ...]) -> None:
+        self.rows.append(values)
+        self.keys.add(key)
+        if table == "tags":
+            self.tags[values["clip_id"]] = self.tags.get(values["clip_id"], 0) + 1
+        elif table == "posts":
+            self.hashes.add(values["content_sha256"])
+        elif table == "pages":
+            self.size += len(values["data"])
+        if len(self.rows) >= BATCH_ROWS or self.size >= BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.store.table(self.table).insert_all(self.rows, batch_size=BATCH_ROWS)
+        self.rows, self.size = [], 0
+        self.keys.clear()
+        self.tags.clear()
+        self.hashes.clear()
+
+
+def _restore_row(batch: _Batch, table: Any, row: Any) -> bool:
+    """Check one archive row against clipper's rules and the rows before it, and add it to the batch."""
     from clipper.rows import MAX_TAGS, TABLES, Invalid, check_row
 
     if table not in TABLES:
@@ -207,26 +246,28 @@ def _restore_row(store: Store, table: Any, row: Any) -> bool:
         values = check_row(table, row)
     except Invalid as exc:
         raise _Refused(str(exc)) from None
-    conn = store.conn
+    if table != batch.table:
+        batch.flush()
+        batch.table = table
+    conn = batch.store.conn
     for column, parent in _REFERENCES.get(table, {}).items():
         if values[column] is not None and conn.execute(
                 f"SELECT 1 FROM {parent} WHERE {_PARENT_KEY[parent]} = ?", (values[column],)).fetchone() is None:
             raise _Refused(f"{column}: no {_NAMES[parent]} {values[column]!r} in the archive before this line")
     keys = _KEYS[table]
-    if conn.execute(f"SELECT 1 FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in keys)}",
-                    [values[k] for k in keys]).fetchone() is not None:
+    key = tuple(values[k] for k in keys)
+    if key in batch.keys or conn.execute(f"SELECT 1 FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in keys)}",
+                                         key).fetchone() is not None:
         shown = ", ".join(f"{k} {values[k]!r}" for k in keys)
         raise _Refused(f"{keys[-1]}: a {_NAMES[table]} with {shown} is already in the archive")
-    if table == "tags" and conn.execute("SELECT count(*) FROM tags WHERE clip_id = ?",
-                                        (values["clip_id"],)).fetchone()[0] >= MAX_TAGS:
+    if table == "tags" and batch.tags.get(values["clip_id"], 0) + conn.execute(
+            "SELECT count(*) FROM tags WHERE clip_id = ?", (values["clip_id"],)).fetchone()[0] >= MAX_TAGS:
         raise _Refused(f"clip_id: clip {values['clip_id']} has more than {MAX_TAGS} tags")
-    if table == "posts" and conn.execute("SELECT 1 FROM posts WHERE content_sha256 = ?",
-                                         (values["content_sha256"],)).fetchone() is not None:
+    if table == "posts" and (values["content_sha256"] in batch.hashes or conn.execute(
+            "SELECT 1 FROM posts WHERE content_sha256 = ?", (values["content_sha256"],)).fetchone() is not None):
         raise _Refused("content_sha256: another post with this content is already in the archive")
     row.clear()  # the archive's copy (a page's base64 text) is not needed any more
-    names = list(values)
-    conn.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                 [values[n] for n in names])
+    batch.add(table, values, key)
     return table == "clips"
 
 
@@ -244,14 +285,16 @@ def import_archive(store: Store, lines: Iterable[str | bytes], *, source: str = 
         with store.conn:
             if any(store.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in TABLES):
                 raise UsageError("import --json restores into an empty database only; use a new --db")
+            batch = _Batch(store)
             for number, obj in rows:
                 extra = sorted(set(obj) - {"table", "row"})
                 try:
                     if extra:
                         raise _Refused(f"{extra[0]}: unknown key (a line is {{\"table\": ..., \"row\": {{...}}}})")
-                    clips += _restore_row(store, obj.get("table"), obj.get("row"))
+                    clips += _restore_row(batch, obj.get("table"), obj.get("row"))
                 except _Refused as exc:
                     raise UsageError(f"{source}:{number}: {exc}") from None
+            batch.flush()
             _after_restore(store)
     except sqlite3.Error as exc:
         where = f"{source}:{number}" if number else source

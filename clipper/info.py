@@ -12,13 +12,11 @@ from clipper.store import Store
 def describe(store: Store) -> dict[str, Any]:
     from pathlib import Path
 
-    from sqlite_utils import Database
-
     from clipper.migrations import MIGRATIONS
     from clipper.outlets import builtin_registry_path, user_registry_path
 
     conn = store.conn
-    db = Database(conn)  # over clipper's own connection: same transaction state, nothing reopened
+    db = store.db  # sqlite-utils over clipper's own connection: same transaction state, nothing reopened
     path = Path(store.path)
 
     def one(sql: str) -> int:

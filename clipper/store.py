@@ -25,6 +25,9 @@ from clipper.urls import normalize_url
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from sqlite_utils import Database
+    from sqlite_utils.db import Table
+
     from clipper.search import SearchHit
 
 
@@ -75,11 +78,32 @@ class _WriteConnection(sqlite3.Connection):
 
 
 class Store:
-    """An open clipper database. Use `open_db(path)`; close with `.close()` or as a context manager."""
+    """An open clipper database. Use `open_db(path)`; close with `.close()` or as a context manager.
+
+    Rows are written through `db`, an sqlite-utils Database over the same connection (so inside the same
+    `with store.conn:` transaction: each insert is a savepoint in it); queries are SQL on `conn`. sqlite-utils is
+    imported on the first write, not when a read command starts (it costs ~60 ms to import)."""
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
+        self._db: Database | None = None
+        self._tables: dict[str, Table] = {}
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            from sqlite_utils import Database
+
+            # no PRAGMA recursive_triggers and no plugins: the connection stays exactly as open_db() set it up
+            self._db = Database(self.conn, recursive_triggers=False, execute_plugins=False)
+        return self._db
+
+    def table(self, name: str) -> Table:
+        """The sqlite-utils Table `name` (made once: `db.table()` asks sqlite_master whether it is a view)."""
+        if name not in self._tables:
+            self._tables[name] = self.db.table(name)
+        return self._tables[name]
 
     def __enter__(self) -> Store:
         return self
@@ -265,10 +289,9 @@ class Store:
         run commits what arrived together). Keys: clip_id, checked_at, status, http_status, reason, final_url,
         archive_url, fail_count, moved_to. A found archive copy or new address is kept when a later check has
         none."""
+        history = ("clip_id", "checked_at", "status", "http_status", "reason", "final_url", "archive_url")
         with self.conn:
-            self.conn.executemany(
-                "INSERT INTO checks (clip_id, checked_at, status, http_status, reason, final_url, archive_url)"
-                " VALUES (:clip_id, :checked_at, :status, :http_status, :reason, :final_url, :archive_url)", checks)
+            self.table("checks").insert_all({k: c[k] for k in history} for c in checks)
             self.conn.executemany(
                 "UPDATE clips SET status=:status, status_http=:http_status, status_reason=:reason,"
                 " checked_at=:checked_at, fail_count=:fail_count, moved_to=coalesce(:moved_to, moved_to),"
@@ -280,34 +303,26 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _store_page(self, raw: bytes, packed: PackedPage | None = None) -> str:
-        digest, data = packed or pack_page(raw)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO pages (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
-            (digest, len(raw), data),
-        )
-        return digest
-
     def _record_fetch(self, clip_id: int, page: Page, packed: PackedPage | None = None, *,
                       more: Sequence[tuple[Page, PackedPage | None]] = ()) -> None:
-        """One fetches row per page: the page, then the following pages of a multi-page article (part 1, 2...)."""
-        pages = [(page, packed), *more]
-        for part, (one, one_packed) in enumerate(pages, start=1):
-            digest = self._store_page(one.raw, one_packed) if one.raw else None
-            self.conn.execute(
-                "INSERT INTO fetches (clip_id, fetched_at, source, url, final_url, http_status, content_type,"
-                " encoding, encoding_source, warnings, page_sha256, headers, snapshot_url, snapshot_at, part)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    clip_id, one.fetched_at, one.source, one.url, one.final_url, one.status, one.content_type,
-                    one.encoding, one.encoding_source, json.dumps(list(one.warnings), ensure_ascii=False), digest,
-                    json.dumps([list(h) for h in one.headers], ensure_ascii=False) if one.headers else None,
-                    one.snapshot_url, one.snapshot_at, part if len(pages) > 1 else None,
-                ),
-            )
+        """One fetches row per page: the page, then the following pages of a multi-page article (part 1, 2...);
+        each page's bytes stored once (content-addressed: a page already stored is left as it is)."""
+        pages = [(one, one_packed or pack_page(one.raw)) for one, one_packed in [(page, packed), *more] if one.raw]
+        self.table("pages").insert_all(({"sha256": digest, "size": len(one.raw), "compression": "zlib",
+                                         "data": data} for one, (digest, data) in pages), ignore=True)
+        digests = {id(one): digest for one, (digest, _data) in pages}
+        fetched = [page, *(one for one, _packed in more)]
+        self.table("fetches").insert_all({
+            "clip_id": clip_id, "fetched_at": one.fetched_at, "source": one.source, "url": one.url,
+            "final_url": one.final_url, "http_status": one.status, "content_type": one.content_type,
+            "encoding": one.encoding, "encoding_source": one.encoding_source,
+            "warnings": _json(one.warnings), "page_sha256": digests.get(id(one)),
+            "headers": _json([list(h) for h in one.headers]) if one.headers else None,
+            "snapshot_url": one.snapshot_url, "snapshot_at": one.snapshot_at,
+            "part": part if len(fetched) > 1 else None,
+        } for part, one in enumerate(fetched, start=1))
         if page.snapshot_url:  # a copy from the archive: the clip's archived copy is that snapshot
-            self.conn.execute("UPDATE clips SET archive_url = ? WHERE id = ?",
-                              (playback_url(page.snapshot_url), clip_id))
+            self.table("clips").update(clip_id, {"archive_url": playback_url(page.snapshot_url)})
 
     def insert_clip(
         self,
@@ -324,22 +339,11 @@ class Store:
     ) -> int:
         """Store a new clip with its page and tags, all in one transaction. Returns the new id."""
         stamp = now_iso()
-        canonical = article.canonical_url
+        row = {**_article_columns(article, page), "url": url, "url_key": normalize_url(url) if url else None,
+               "title": title or article.title, "quote": _json(quote) if quote is not None else None, "note": note,
+               "added_at": stamp, "updated_at": stamp}
         with self.conn:
-            cur = self.conn.execute(
-                "INSERT INTO clips (url, url_key, final_url, canonical_url, canonical_key, title, outlet, site_name,"
-                " published, published_source, author, body, summary, quote, note, lang, encoding, added_at,"
-                " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    url, normalize_url(url) if url else None, page.final_url if page else None, canonical,
-                    normalize_url(canonical) if canonical else None, title or article.title, article.outlet,
-                    article.site_name, article.published, article.published_source, article.author, article.body,
-                    json.dumps(list(article.summary), ensure_ascii=False) if article.summary else None,
-                    json.dumps(list(quote), ensure_ascii=False) if quote is not None else None,
-                    note, article.lang, page.encoding if page else None, stamp, stamp,
-                ),
-            )
-            clip_id = int(cur.lastrowid or 0)
+            clip_id = int(self.table("clips").insert(row).last_rowid or 0)
             if page is not None:
                 self._record_fetch(clip_id, page, packed, more=more_pages)
             self._add_tags(clip_id, tags)
@@ -349,26 +353,16 @@ class Store:
     def refresh_clip(self, clip_id: int, article: Article, page: Page, packed: PackedPage | None = None,
                      more_pages: Sequence[tuple[Page, PackedPage | None]] = ()) -> None:
         """Replace a clip's extracted fields with a new fetch (--refetch); keeps tags, note, quote and history."""
+        fields = {**_article_columns(article, page), "updated_at": now_iso()}
+        if fields["summary"] is None:  # a page without one keeps the summary the clip has
+            del fields["summary"]
         with self.conn, _search().reindexing(self.conn, clip_id):
-            self.conn.execute(
-                "UPDATE clips SET final_url=?, canonical_url=?, canonical_key=?, title=?, outlet=?, site_name=?,"
-                " published=?, published_source=?, author=?, body=?, summary=coalesce(?, summary), lang=?,"
-                " encoding=?, updated_at=? WHERE id=?",
-                (
-                    page.final_url, article.canonical_url,
-                    normalize_url(article.canonical_url) if article.canonical_url else None, article.title,
-                    article.outlet, article.site_name, article.published, article.published_source, article.author,
-                    article.body, json.dumps(list(article.summary), ensure_ascii=False) if article.summary else None,
-                    article.lang, page.encoding, now_iso(), clip_id,
-                ),
-            )
+            self.table("clips").update(clip_id, fields)
             self._record_fetch(clip_id, page, packed, more=more_pages)
 
     def _add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO tags (clip_id, tag) VALUES (?, ?)",
-            [(clip_id, t.strip()) for t in tags if t.strip()],
-        )
+        self.table("tags").insert_all(({"clip_id": clip_id, "tag": t.strip()} for t in tags if t.strip()),
+                                      ignore=True)
 
     def add_tags(self, clip_id: int, tags: Iterable[str]) -> None:
         with self.conn, _search().reindexing(self.conn, clip_id):
@@ -392,13 +386,11 @@ class Store:
             raise UsageError(f"cannot edit field(s): {', '.join(sorted(bad))}")
         for key in ("quote", "summary"):
             if key in fields and fields[key] is not None and not isinstance(fields[key], str):
-                fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
+                fields[key] = _json(fields[key])
         with self.conn, _search().reindexing(self.conn, clip_id):
             if fields:
-                sets = ", ".join(f"{k} = ?" for k in fields)
-                self.conn.execute(
-                    f"UPDATE clips SET {sets}, updated_at = ? WHERE id = ?", (*fields.values(), now_iso(), clip_id)
-                )
+                self.conn.execute(f"UPDATE clips SET {', '.join(f'{k} = ?' for k in fields)}, updated_at = ? WHERE"
+                                  " id = ?", (*fields.values(), now_iso(), clip_id))
             self._add_tags(clip_id, add_tags)
             self.conn.executemany(
                 "DELETE FROM tags WHERE clip_id = ? AND tag = ?", [(clip_id, t) for t in remove_tags]
@@ -414,15 +406,11 @@ class Store:
     def insert_post(self, *, source: str, title: str | None, date: str | None, content_sha256: str,
                     clip_ids: Sequence[int]) -> int:
         with self.conn:
-            cur = self.conn.execute(
-                "INSERT INTO posts (source, title, date, content_sha256, imported_at) VALUES (?,?,?,?,?)",
-                (source, title, date, content_sha256, now_iso()),
-            )
-            post_id = int(cur.lastrowid or 0)
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO post_clips (post_id, clip_id, position) VALUES (?,?,?)",
-                [(post_id, cid, i) for i, cid in enumerate(clip_ids)],
-            )
+            post_id = int(self.table("posts").insert({"source": source, "title": title, "date": date,
+                                                   "content_sha256": content_sha256, "imported_at": now_iso()
+                                                   }).last_rowid or 0)
+            self.table("post_clips").insert_all(({"post_id": post_id, "clip_id": cid, "position": i}
+                                              for i, cid in enumerate(clip_ids)), ignore=True)
         return post_id
 
     def posts_of(self, clip_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
@@ -447,6 +435,21 @@ class Store:
                 "DELETE FROM pages WHERE sha256 NOT IN (SELECT page_sha256 FROM fetches WHERE page_sha256 IS NOT NULL)"
             )
 
+
+
+def _json(items: Iterable[Any]) -> str:
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def _article_columns(article: Article, page: Page | None) -> dict[str, Any]:
+    """The clip columns that come from a fetch: what a new clip is made of and a refetch replaces."""
+    canonical = article.canonical_url
+    return {"final_url": page.final_url if page else None, "canonical_url": canonical,
+            "canonical_key": normalize_url(canonical) if canonical else None, "title": article.title,
+            "outlet": article.outlet, "site_name": article.site_name, "published": article.published,
+            "published_source": article.published_source, "author": article.author, "body": article.body,
+            "summary": _json(article.summary) if article.summary else None, "lang": article.lang,
+            "encoding": page.encoding if page else None}
 
 
 def playback_url(snapshot_url: str) -> str:
