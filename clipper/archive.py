@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 import httpx
 
 from clipper.fetch import make_client
+from clipper.inflight import Watch, watching
 
 if TYPE_CHECKING:
     from clipper.pipeline import AddResult
@@ -139,16 +140,19 @@ class SavePageNow:
         return None, None
 
 
-def archive_added(store: Store, results: Iterable[AddResult], saver: SavePageNow) -> Iterator[AddResult]:
+def archive_added(store: Store, results: Iterable[AddResult], saver: SavePageNow,
+                  watch: Watch | None = None) -> Iterator[AddResult]:
     """Pass `clipper add` results through, asking Save Page Now to capture each newly added (or refetched)
     clip's page.
 
     The capture's address, when the archive gives one, becomes the clip's archive_url. A failure is a warning on
-    the result, never a failed add."""
+    the result, never a failed add. `watch` (clipper.inflight) is told of each request, its turn's wait included,
+    by the address asked (the archive's, with the page's after it)."""
     for result in results:
         clip = result.clip
         if result.status in ("added", "refetched") and clip is not None and clip.url:
-            snapshot, error = saver.save(clip.url)
+            with watching(watch, saver.endpoint + clip.url):
+                snapshot, error = saver.save(clip.url)
             if snapshot:
                 store.set_archive_url(clip.id, snapshot)
                 result = replace(result, clip=store.get_clip(clip.id))

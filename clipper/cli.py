@@ -275,7 +275,7 @@ def add(
             from clipper.archive import SavePageNow, archive_added
 
             saver = SavePageNow()
-            results = archive_added(store, results, saver)
+            results = archive_added(store, results, saver, watch=inflight)
         try:
             failed = ui.render_add(results, total=len(all_targets), as_json=as_json, progress_bar=not no_progress,
                                    inflight=inflight)

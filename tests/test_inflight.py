@@ -231,3 +231,22 @@ def test_no_waiting_line_when_stderr_is_not_a_terminal(web: LoopbackWeb, tmp_pat
                                 text=True, env=env_for_subprocess(), timeout=60)
         assert result.returncode == 0, result.stderr
         assert "waiting on" not in result.stderr and "━" not in result.stderr, result.stderr
+
+
+def test_save_page_now_requests_are_reported_too(web: LoopbackWeb, tmp_path: Path) -> None:
+    """`add --archive`: each capture request (its 5 s turn included) is what the bar names meanwhile."""
+    import httpx
+
+    from clipper.archive import SavePageNow, archive_added
+
+    serve(web, slow=0.0)
+    watch = Recorder()
+    captured = httpx.MockTransport(lambda request: httpx.Response(200, headers={
+        "content-location": "/web/20250101000000/" + str(request.url).split("/save/", 1)[1]}))
+    saver = SavePageNow(httpx.Client(transport=captured), endpoint="https://web.archive.test/save/", interval=0)
+    with open_db(tmp_path / "clips.db") as store:
+        results = add_targets(store, [FAST_1], AddOptions(archive_lookup=False, concurrency=1))
+        done = list(archive_added(store, results, saver, watch=watch))
+    assert done[0].clip is not None and done[0].clip.archive_url
+    assert watch.log == [("started", f"https://web.archive.test/save/{FAST_1}"),
+                         ("finished", f"https://web.archive.test/save/{FAST_1}")]
