@@ -815,12 +815,12 @@ def _shown_day(best: _Cand, shown: list[ParsedDate]) -> _Cand:
     the page shows (``2023-11-01T23:01Z`` on an Italian page that says 2 novembre 2023), without a time."""
     assert isinstance(best.date.value, dt.datetime)
     utc = best.date.value
+    if any(_day(p) == utc.date() for p in shown[:3]):
+        return best
     for p in shown[:3]:
         gap = (_day(p) - utc.date()).days
         if (gap == 1 and utc.hour >= 10) or (gap == -1 and utc.hour < 14):
             return _Cand(p, best.source)
-        if gap == 0:
-            return best
     return best
 
 
@@ -878,8 +878,10 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     # visible dates: next to the headline (below, then above), then further down (a time, or the URL's day)
     below = _readings(after, ctx, ref, year_of)
     inside = _readings(_text_of(head), ctx, ref, year_of) if head is not None else []
-    near = [(p, upd) for pos, p, upd in below if pos < _NEAR] + [(p, upd) for _pos, p, upd in inside] + [
-        (p, upd) for _pos, p, upd in _readings(before, ctx, ref, year_of)[::-1]]
+    around = [(pos, p, upd) for pos, p, upd in below if pos < _NEAR] + [
+        (len(before) - pos, p, upd) for pos, p, upd in _readings(before, ctx, ref, year_of)]
+    around.sort(key=lambda t: t[0])
+    near = [(p, upd) for _d, p, upd in around] + [(p, upd) for _pos, p, upd in inside]
     for cand in pub:
         if cand.node is not None:
             near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), ctx, ref, year_of)]
@@ -887,7 +889,8 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     if pub:
         best = pub[0]
         shown_days = {_day(p) for p, _upd in [x for x in near if not x[1]][:2]}  # the two nearest the headline
-        if not ctx.japanese and shown_days and _day(best.date) not in shown_days:  # the page shows another
+        if not ctx.japanese and shown_days and _day(best.date) not in shown_days and not (
+                from_url is not None and _day(best.date) == from_url.value):  # the page shows another
             # source's day: that one (Japanese pages show the update time in the header: see _resolve_utc)
             best = next((c for c in pub[1:] if _day(c.date) in shown_days), best)
         if ctx.japanese and ctx.zone is not None and _is_utc(best.date):
