@@ -392,7 +392,12 @@ _UPDATE_CLASS = re.compile(r"updat|modif|dateModified|aktualisiert", re.I)
 _HAS_DIGIT = re.compile(r"\d")
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "rt", "rp", "head", "select", "iframe", "button"})
 _NEAR = 300  # characters either side of the headline where the article's own date lives
-_UPDATE_LABEL = re.compile(r"(更新|修正|updated?|modified)[^\d]{0,4}$", re.I)
+# "updated" in the languages of _MonthNames, right before a date (its preposition and a colon may follow)
+_UPDATE_LABEL = re.compile(
+    r"(?:(?:更新|修正)(?:日時|日|時刻)?|updated?|modified|last\s+changed|edited|aktualisiert|geändert|änderung|überarbeitet|"
+    r"mis\s+à\s+jour|modifié|actualizado|actualización|modificado|atualizado|atualização|aggiornato|"
+    r"aggiornamento|modificato|bijgewerkt|gewijzigd|обновлено|обновлен|изменено|оновлено)"
+    r"(?:\s+(?:on|at|am|um|le|el|em|il|op|в|о))?[^\w\d]{0,4}$", re.I)
 
 
 @dataclass
@@ -490,8 +495,12 @@ def _attr(node: LexborNode, *names: str) -> str:
     return ""
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", _norm(s))
+    """Letters and digits only (quotes, dashes and spaces differ between a page's title and its headline)."""
+    return _NOT_WORD.sub("", _norm(s)).lower()
 
 
 def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], nodes: PageNodes) -> LexborNode | None:
@@ -677,7 +686,7 @@ def _readings(text: str, ctx: _Context, ref: dt.date | None,
             year = _nearest_year(hit.month, hit.day, ref) if ref else year_of(hit.month, hit.day)
         found = _make(hit, year, ctx.zone)
         if found is not None:
-            updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 12):hit.start])
+            updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 24):hit.start])
                            or s.startswith("更新", hit.end))  # 01時40分更新; not "… 更新: <next date>"
             out.append((hit.start, found, updated))
     return out
@@ -755,6 +764,128 @@ def _body_readings(tree: LexborHTMLParser, ctx: _Context,
                 if size > 5000:
                     break
     return [(p, upd) for _pos, p, upd in _readings(" ".join(out), ctx, None, year_of)]
+
+
+# "published" in the languages of _MonthNames and in Japanese, Chinese and Korean, right before a date
+_PUBLISHED_LABEL = re.compile(
+    r"(?:published|posted|publication\s+date|date\s+published|first\s+published|released|veröffentlicht|"
+    r"erschienen|publiziert|erstellt|verfasst|eingestellt|online\s+seit|gepostet|publié|mise?\s+en\s+ligne|paru|"
+    r"date\s+de\s+publication|publicado|fecha\s+de\s+publicación|publicação|pubblicato|data\s+di\s+pubblicazione|"
+    r"gepubliceerd|geplaatst|опубликовано|дата\s+публикации|公開日|掲載日|配信日|投稿日|公開|掲載|配信|投稿|"
+    r"发布时间|發布時間|发表于|發表於|发布于|发布日期|입력|게시|등록)"
+    r"(?:\s+(?:on|at|am|um|le|el|em|il|op|в|de|the))?\s*[:：]?\s*", re.I)
+
+
+def _page_text(tree: LexborHTMLParser, limit: int = 200_000) -> str:
+    """The visible text of the whole body (navigation and footers too), nodes joined by spaces."""
+    body = tree.body
+    if body is None:
+        return ""
+    out: list[str] = []
+    size = 0
+    for n in _forward(body, inside=True, steps=60_000):
+        if n.is_text_node:
+            chunk = (n.text_content or "").strip()
+            if chunk:
+                out.append(chunk)
+                size += len(chunk) + 1
+                if size > limit:
+                    break
+    return " ".join(out)
+
+
+def _labelled_dates(text: str, ctx: _Context) -> list[ParsedDate]:
+    """Dates written right after a "published" label anywhere on the page (``Erschienen am: 01.11.2023``,
+    ``Mise en ligne 23 mai 2019``), in page order."""
+    out: list[ParsedDate] = []
+    for m in _PUBLISHED_LABEL.finditer(text):
+        tail = text[m.end():m.end() + 60]
+        if not tail[:1].isdigit() and not _MONTH_START.match(tail):
+            continue
+        found = _parse(tail, None, ctx.zone, ctx.dayfirst)
+        if found is not None and _hits_at_start(tail, ctx):
+            out.append(found)
+    return out
+
+
+_MONTH_START = re.compile(r"(?:[^\W\d_]{2,10}\.?,?\s+){0,2}\d")  # a weekday or a month name, then digits
+
+
+def _hits_at_start(tail: str, ctx: _Context) -> bool:
+    first = next(_hits(_norm(tail), limit=1, dayfirst=ctx.dayfirst), None)
+    return first is not None and first.start <= 16
+
+
+_DATE_CLASSES = ('[class*="date" i], [id*="date" i], [class*="datum" i], [class*="fecha" i], [class*="publish" i], '
+                 '[class*="posted" i], [class*="time" i], [itemprop*="date" i], abbr[title], time')
+
+
+def _classed_dates(tree: LexborHTMLParser, ctx: _Context) -> list[ParsedDate]:
+    """Dates in elements whose class or id says date (``span.post-date``, ``div.datum``, ``abbr.published``),
+    in page order, outside the readers' comments: a page that shows its date nowhere near its headline."""
+    body = tree.body
+    if body is None:
+        return []
+    out: list[ParsedDate] = []
+    for node in body.css(_DATE_CLASSES)[:300]:
+        if node.tag in _SKIP or _in_comments(node, 6) or _in_side(node):
+            continue
+        for raw in (_attr(node, "datetime", "content", "title"), _text_of(node, 120)):
+            if raw and _HAS_DIGIT.search(raw):
+                found = _parse(raw, None, ctx.zone, ctx.dayfirst and raw is not node.attributes.get("datetime"))
+                if found is not None:
+                    out.append(found)
+                    break
+        if len(out) >= 5:
+            break
+    return out
+
+
+_SOURCE_DATES = re.compile(r"(?<![\d.])((?:19|20)\d\d)([-/._]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d])")
+
+
+def _days_written(text: str, html: str, ctx: _Context) -> dict[dt.date, int]:
+    """How often each day with a year is written in ``text`` (visible text) and ``html`` (markup), first-seen order."""
+    counts: dict[dt.date, int] = {}
+    for hit in _hits(text, limit=400, dayfirst=ctx.dayfirst):
+        if hit.year is not None:
+            found = _make(hit, hit.year, None)
+            if found is not None:
+                day = _day(found)
+                counts[day] = counts.get(day, 0) + 1
+    for n, m in enumerate(_SOURCE_DATES.finditer(html, 0, 3_000_000)):
+        if n >= 2000:
+            break
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            continue
+        counts[day] = counts.get(day, 0) + 1
+    return counts
+
+
+def _scanned_date(tree: LexborHTMLParser, text: str, ctx: _Context) -> ParsedDate | None:
+    """The day written most often on the page, in its text or its markup (links, image names, attributes): a
+    page that states no date of its own. Ties go to the day written first."""
+    counts = _days_written(_norm(text), tree.html or "", ctx)
+    for side in tree.css("aside, nav"):  # never a day the sidebars alone show
+        for day, n in _days_written(_norm(side.text(separator=" ") or ""), side.html or "", ctx).items():
+            if day in counts:
+                counts[day] -= n
+    counts = {day: n for day, n in counts.items() if n > 0}
+    if not counts:
+        return None
+    best = min(counts, key=lambda d: -counts[d])  # (dicts keep the order the days were first written in)
+    return ParsedDate(best)
+
+
+def _in_side(node: LexborNode) -> bool:
+    cur = node.parent
+    while cur is not None and cur.tag not in ("body", "html"):
+        if cur.tag in ("aside", "nav"):
+            return True
+        cur = cur.parent
+    return False
 
 
 def _in_boiler(node: LexborNode) -> bool:
@@ -910,11 +1041,22 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
         return _Cand(texts[0], "text")
     if from_url is not None:  # after every date the page shows by its headline; before a blind scan of the body
         return _Cand(from_url, "url")
-    anywhere = [p for p, upd in _body_readings(tree, ctx, year_of) if not upd]
+    in_body = _body_readings(tree, ctx, year_of)
+    anywhere = [p for p, upd in in_body if not upd]
     if anywhere:
         return _Cand(anywhere[0], "text")
+    page_text = _page_text(tree)
+    labelled = _labelled_dates(page_text, ctx)
+    if labelled:
+        return _Cand(labelled[0], "text")
+    classed = _classed_dates(tree, ctx)
+    if classed:
+        return _Cand(classed[0], "text")
     embedded = _embedded_date(tree, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
     if embedded is not None:
         return _Cand(embedded, "meta")
-    updates = [c.date for c in mod] + [p for p, upd in near + far if upd]
-    return _Cand(updates[0], mod[0].source if mod else "text") if updates else None
+    updates = [c.date for c in mod] + [p for p, upd in near + far + in_body if upd]
+    if updates:
+        return _Cand(updates[0], mod[0].source if mod else "text")
+    scanned = _scanned_date(tree, page_text, ctx)
+    return _Cand(scanned, "scan") if scanned is not None else None
