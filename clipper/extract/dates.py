@@ -383,6 +383,7 @@ _META_PUBLISHED = (
     "dcsext.articlefirstpublished", "content_create_date", "doc_date", "rbpubdate", "gentime", "pdate", "ptime",
     "dc.date", "dcterms.date", "date", "release_date", "video:release_date", "timestamp",
 )
+_WEAK_META = frozenset({"date", "dc.date", "dcterms.date", "dc:date", "timestamp", "gentime"})
 _META_MODIFIED = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "lastupdate",
                   "last-modified", "datemodified", "modified_time", "article:modified", "sailthru.lastmodified")
 # JSON-LD objects whose datePublished is not the page's: the comments, reviews, pictures and people on it
@@ -405,6 +406,7 @@ class _Cand:
     date: ParsedDate
     source: str
     node: LexborNode | None = None
+    weak: bool = False  # a generic meta "date" or a <time> far from the headline: a visible date beats it
 
 
 def _forward(node: LexborNode, *, inside: bool = False, steps: int = 4000) -> Iterator[LexborNode]:
@@ -616,14 +618,15 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
     pub: list[_Cand] = []
     mod: list[_Cand] = []
 
-    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None, visible: bool = False) -> None:
+    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None, visible: bool = False,
+            weak: bool = False) -> None:
         if isinstance(raw, list) and raw:
             raw = raw[0]
         if isinstance(raw, str) and raw.strip():
             # a machine-readable 11/01/2023 is month-first (CMSs' en-US default); visible text reads by language
             parsed = _parse(raw, None, ctx.zone, ctx.dayfirst and visible)
             if parsed is not None:
-                out.append(_Cand(parsed, source, node))
+                out.append(_Cand(parsed, source, node, weak))
 
     arts = article_objects(jsonld)
     for key in ("datePublished", "dateCreated"):
@@ -639,7 +642,7 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
             metas.setdefault(key, []).append(value)
     for key in _META_PUBLISHED + tuple(k for k in metas if k.endswith("pubday")):
         for value in metas.get(key, ()):
-            add(pub, value, "meta")
+            add(pub, value, "meta", weak=key in _WEAK_META)
     if not n_jsonld:  # any other CreativeWork's datePublished (a Recipe, a WebSite...), after the meta tags
         ids = {id(o) for o in arts}
         for obj in jsonld:
@@ -653,11 +656,12 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
     marked = nodes.marked_dates[:20]
     near_ids = {n.mem_id for n in near}
     elems = [n for n in marked if n.mem_id in near_ids] + near
-    if len({_attr(n, "datetime", "content") for n in marked}) == 1:
+    if len({_attr(n, "datetime", "content")[:10] for n in marked}) == 1:  # (on the same day)
         elems += marked
     all_times = nodes.times[:2]
     if len(all_times) == 1:
         elems.append(all_times[0])
+    near_ids |= {n.mem_id for n in marked if n.mem_id in near_ids}
     seen: set[int] = set()
     for node in elems:
         if node.mem_id in seen or _in_comments(node):
@@ -665,7 +669,8 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
         seen.add(node.mem_id)
         updated = _in_update(node)
         machine = _attr(node, "datetime", "content")
-        add(mod if updated else pub, machine or _text_of(node), "time", node, visible=not machine)
+        add(mod if updated else pub, machine or _text_of(node), "time", node, visible=not machine,
+            weak=node.mem_id not in near_ids)
     return pub, mod
 
 
@@ -1024,6 +1029,8 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
                 from_url is not None and _day(best.date) == from_url.value):  # the page shows another
             # source's day: that one (Japanese pages show the update time in the header: see _resolve_utc)
             best = next((c for c in pub[1:] if _day(c.date) in shown_days), best)
+            if best.weak and _day(best.date) not in shown_days:  # a generic "date" meta, a <time> elsewhere
+                best = _Cand(next(p for p, upd in near if not upd), "text")
         if ctx.japanese and ctx.zone is not None and _is_utc(best.date):
             best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], ctx.zone)
         elif _is_utc(best.date):  # the same instant as the page writes it elsewhere, in its own zone
