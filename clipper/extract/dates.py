@@ -284,9 +284,18 @@ def parse_date(text: str, *, year_hint: int | None = None, tz: str | None = "Asi
     return _parse(text, year_hint, _zone(tz) if tz else None, dayfirst)
 
 
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*([Zz]|[+-]\d\d:?\d\d)?)?",
+                  re.ASCII)
+
+
 def _parse(text: str, year_hint: int | None, zone: dt.tzinfo | None, dayfirst: bool) -> ParsedDate | None:
     if not isinstance(text, str):
         return None
+    iso = _ISO.fullmatch(text.strip())  # the machine-readable form most values take: no scan needed
+    if iso:
+        y, mo, d, hh, mm, ss, tz = iso.groups()
+        clock = (int(hh), int(mm), int(ss or 0)) if hh else None
+        return _make(_Hit(0, 0, int(y), int(mo), int(d), clock, _tzinfo(tz)), int(y), zone)
     s = _norm(text[:_MAX_INPUT]).strip()
     whole = re.fullmatch(r"(\d{4})(\d{2})(\d{2})|(\d{1,2})\.(\d{1,2})", s)
     if whole:
@@ -462,30 +471,43 @@ def _text_of(node: LexborNode, limit: int = 400) -> str:
 
 
 class _Walk:
-    """Text around the headline in document order, bounded in characters and in nodes visited."""
+    """Text around the headline in document order, bounded in characters and in nodes visited. The text below is
+    read ``budget`` characters at first and further on demand (``extend``): most pages are settled near the top."""
 
-    def __init__(self, start: LexborNode | None, budget: int = 1500) -> None:
+    def __init__(self, start: LexborNode | None, budget: int = 400) -> None:
         self.after: list[str] = []
         self.before: list[str] = []
         self.times: list[tuple[int, LexborNode]] = []  # (signed char offset from the headline, <time>)
+        self._ahead: Iterator[LexborNode] | None = None
+        self._size = 0
         if start is None:
             return
-        for nodes, out, limit, sign in ((_forward(start), self.after, budget, 1),
-                                        (_backward(start), self.before, _NEAR, -1)):
-            size = 0
-            for n in nodes:
-                if n.is_text_node:
-                    chunk = (n.text_content or "").strip()
-                    if chunk:
-                        if n.parent is not None and _HAS_DIGIT.search(chunk) and _in_update(n.parent):
-                            chunk = "更新 " + chunk  # a date in span.updated is the update, whatever its label
-                        out.append(chunk)
-                        size += len(chunk) + 1
-                        if size > limit:
-                            break
-                elif n.tag == "time":
-                    self.times.append((sign * size, n))
+        self._ahead = _forward(start)
+        self.extend(budget)
+        self._read(_backward(start), self.before, _NEAR, -1)
         self.before.reverse()
+
+    def extend(self, budget: int = 1500) -> None:
+        if self._ahead is not None and self._size <= budget:
+            self._size = self._read(self._ahead, self.after, budget, 1, self._size)
+
+    def _read(self, nodes: Iterator[LexborNode], out: list[str], limit: int, sign: int, size: int = 0) -> int:
+        for n in nodes:
+            if n.is_text_node:
+                chunk = (n.text_content or "").strip()
+                if chunk:
+                    if _DATE_DIGITS.search(chunk) and n.parent is not None and _in_update(n.parent):
+                        chunk = "更新 " + chunk  # a date in span.updated is the update, whatever its label
+                    out.append(chunk)
+                    size += len(chunk) + 1
+                    if size > limit:
+                        break
+            elif n.tag == "time":
+                self.times.append((sign * size, n))
+        return size
+
+
+_DATE_DIGITS = re.compile(r"\d(?:\D*\d){2}")  # every date we read has three digits or more
 
 
 def _attr(node: LexborNode, *names: str) -> str:
@@ -548,10 +570,18 @@ _MONTH_FIRST_LANGS = ("en-us", "en-ca", "en-ph", "ja", "zh", "ko")
 _MONTH_FIRST_TLDS = frozenset({"com", "org", "net", "us", "gov", "edu", "mil", "jp", "cn", "tw", "kr", "ph", "ca"})
 
 
-def _page_context(tree: LexborHTMLParser, sample: str, url: str | None, nodes: PageNodes) -> _Context:
+_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _page_context(tree: LexborHTMLParser, sample: Callable[[bool], str], url: str | None,
+                  nodes: PageNodes) -> _Context:
     """The page's language decides how its dates read: Japan time only on Japanese pages (declared ``ja``, a
     ``.jp`` host, or kana in the text near the headline), China/Korea time on Chinese/Korean pages, else the
-    zone the page writes or none; day-first numbers wherever the language writes them so."""
+    zone the page writes or none; day-first numbers wherever the language writes them so. ``sample(long)``: the
+    text by the headline (``long``: more of it, for a page that declares no language)."""
     root = tree.root
     lang = (_attr(root, "lang", "xml:lang") if root is not None else "").lower().replace("_", "-")
     if not lang:
@@ -571,16 +601,19 @@ def _page_context(tree: LexborHTMLParser, sample: str, url: str | None, nodes: P
         return _Context(_zone("Asia/Taipei" if ("tw" in lang or "hant" in lang) else "Asia/Shanghai"), False, False)
     if lang.startswith("ko"):
         return _Context(_zone("Asia/Seoul"), False, False)
-    kana = len(re.findall(r"[\u3041-\u309f\u30a1-\u30fa]", sample))
-    if lang.startswith("ja") or host.endswith(".jp") or kana >= 20:  # (templates declare lang="en" on ja pages)
+    if lang.startswith("ja") or host.endswith(".jp"):
+        return _Context(JST, True, False)
+    text = sample(not lang)
+    kana = len(_KANA.findall(text))
+    if kana >= 20:  # (templates declare lang="en" on ja pages)
         return _Context(JST, True, False)
     if not lang:  # undeclared: Korean or Chinese text (no kana to speak of) is not in Japan time, Japanese is
-        if len(re.findall(r"[\uac00-\ud7af]", sample)) >= max(50, 50 * kana):
+        if len(_HANGUL.findall(text)) >= max(50, 50 * kana):
             return _Context(_zone("Asia/Seoul"), False, False)
-        hanzi = len(re.findall(r"[\u4e00-\u9fff]", sample))
+        hanzi = len(_HANZI.findall(text))
         if hanzi >= max(100, 50 * kana):
             return _Context(_zone("Asia/Shanghai"), False, False)
-        if (kana or hanzi) and 20 * (kana + hanzi) >= len(re.findall(r"[A-Za-z]", sample)):
+        if (kana or hanzi) and 20 * (kana + hanzi) >= len(_LATIN.findall(text)):
             return _Context(JST, True, False)  # (a few CJK characters in an English page are a language menu)
     return _Context(None, False, dayfirst)
 
@@ -998,21 +1031,30 @@ def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[s
         return None
     head = _headline(tree, jsonld, nodes)
     walk = _Walk(head)
-    after, before = " ".join(walk.after), " ".join(walk.before)
-    ctx = _page_context(tree, (_text_of(head) if head is not None else "") + after[:1500] + before, url, nodes)
+    head_text = _text_of(head) if head is not None else ""
+
+    def sample(long: bool) -> str:
+        if long:
+            walk.extend()
+        return head_text + " ".join(walk.after)[:1500] + " ".join(walk.before)
+
+    ctx = _page_context(tree, sample, url, nodes)
     found = _choose(tree, url, jsonld, head, walk, ctx, nodes)
     return (found, ctx) if found is not None else None
 
 
 def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]], head: LexborNode | None,
             walk: _Walk, ctx: _Context, nodes: PageNodes) -> _Cand | None:
-    after, before = " ".join(walk.after), " ".join(walk.before)
     pub, mod = _structured(tree, jsonld, ctx, walk, nodes)
+    if not pub:
+        walk.extend()
+    after, before = " ".join(walk.after), " ".join(walk.before)
     from_url = date_from_url(url) if url else None
     ref = pub[0].date.day_in_japan() if pub else (from_url.value if from_url else None)
     year_of = _year_in_source(tree)
     # visible dates: next to the headline (below, then above), then further down (a time, or the URL's day)
-    below = _readings(after, ctx, ref, year_of)
+    # (the dates further down are read only when needed: most pages with a structured date never need them)
+    below = _readings(after[:_NEAR + 80], ctx, ref, year_of) if pub else _readings(after, ctx, ref, year_of)
     inside = _readings(_text_of(head), ctx, ref, year_of) if head is not None else []
     around = [(pos, p, upd) for pos, p, upd in below if pos < _NEAR] + [
         (len(before) - pos, p, upd) for pos, p, upd in _readings(before, ctx, ref, year_of)]
@@ -1021,7 +1063,14 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     for cand in pub:
         if cand.node is not None:
             near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), ctx, ref, year_of)]
-    far = [(p, upd) for pos, p, upd in below if pos >= _NEAR]
+
+    def far_dates() -> list[tuple[ParsedDate, bool]]:
+        if not pub:
+            return [(p, upd) for pos, p, upd in below if pos >= _NEAR]
+        walk.extend()
+        rows = _readings(" ".join(walk.after), ctx, ref, year_of)
+        return [(p, upd) for pos, p, upd in rows if pos >= _NEAR]
+
     if pub:
         best = pub[0]
         shown_days = {_day(p) for p, _upd in [x for x in near if not x[1]][:2]}  # the two nearest the headline
@@ -1032,7 +1081,7 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
             if best.weak and _day(best.date) not in shown_days:  # a generic "date" meta, a <time> elsewhere
                 best = _Cand(next(p for p, upd in near if not upd), "text")
         if ctx.japanese and ctx.zone is not None and _is_utc(best.date):
-            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], ctx.zone)
+            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far_dates() if p.has_time], ctx.zone)
         elif _is_utc(best.date):  # the same instant as the page writes it elsewhere, in its own zone
             best = _own_zone(best, [c.date for c in pub[1:]] + [p for p, _upd in near])
             if _is_utc(best.date):  # else the day the page shows, if it is the instant's day in some zone
@@ -1042,6 +1091,7 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
                 if isinstance(p.value, dt.datetime) and p.value.date() == best.date.value:
                     return _Cand(p, best.source)
         return best
+    far = far_dates()
     on_url_day = [p for p, upd in near + far if from_url and not upd and p.day_in_japan() == from_url.value]
     texts = on_url_day + [p for p, upd in near if not upd] + [p for p, upd in far if not upd and p.has_time]
     if texts:
