@@ -135,6 +135,24 @@ _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?P<m>\d(?<![\d/.年]\d)\d?)\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
     r"(?P<m>\d(?<![\d/.:-]\d)\d?)/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
 ))
+# What each form needs somewhere in the text (cheap scans deciding whether the form's own scan runs)
+_NEEDS: tuple[re.Pattern[str] | None, ...] = tuple(None if p is None else re.compile(p) for p in (
+    "年", "[年년]", None, None, None, None, None, None, None, "[月월]", None))
+_MONTH_FIRST = 7  # July 19, 2014: found from its digits (a scan from every word would cost half of all scans)
+_DAY_YEAR = re.compile(r"(?<!\d)\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d)", re.I)
+_WORD_BEFORE = re.compile(r"[^\W\d_]{3,10}\.?\s+$")
+
+
+def _month_first(s: str, rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(s)`` for the month-first form, found from the day and year it must have."""
+    last = 0
+    for dm in _DAY_YEAR.finditer(s):
+        word = _WORD_BEFORE.search(s, max(last, dm.start() - 40), dm.start())
+        if word is not None:
+            m = rx.match(s, word.start())
+            if m is not None:
+                last = m.end()
+                yield m
 _AMBIGUOUS, _NAMED = 4, {7, 8}  # _NAMED: forms whose time of day may come first: 17:41 JST, October 13, 2024
 _WEEKDAY = r"(?:\([^()\d]{1,4}\)|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?)"
 _TZ = (r"(?P<tz>z(?![a-z])|[+-]\d{2}:?\d{2}(?!\d)|(?:utc|gmt|jst|kst|est|edt|et|pst|pdt|pt|cet|cest|mez|mesz|bst|msk)"
@@ -207,7 +225,10 @@ def _hits(s: str, limit: int = 200, dayfirst: bool = False) -> Iterator[_Hit]:
     if not _DIGIT.search(s):
         return
     for i, rx in enumerate(_FORMS):
-        for n, m in enumerate(rx.finditer(s)):
+        need = _NEEDS[i]
+        if need is not None and not need.search(s):
+            continue  # (a form that cannot match)
+        for n, m in enumerate(_month_first(s, rx) if i == _MONTH_FIRST else rx.finditer(s)):
             if n >= limit:
                 break
             found.append((m.start(), i, m))
