@@ -440,43 +440,54 @@ class _Cand:
 
 
 def _forward(node: LexborNode, *, inside: bool = False, steps: int = 4000) -> Iterator[LexborNode]:
-    """Nodes after ``node`` in document order (``inside``: only its descendants), skipping script/ruby text."""
-    cur: LexborNode | None = node
+    """Nodes after ``node`` in document order (``inside``: only its descendants), skipping script/ruby text.
+    (Each property read makes a new node object: each is read once a step.)"""
+    cur = node
+    root = node.mem_id if inside else -1
     descend = inside
-    while cur is not None and steps > 0:
+    while steps > 0:
         steps -= 1
-        if descend and cur.tag not in _SKIP and cur.first_child is not None:
-            cur = cur.first_child
+        child = cur.first_child if descend and cur.tag not in _SKIP else None
+        if child is not None:
+            cur = child
         else:
-            while cur is not None and cur.next is None and steps > 0:
-                if inside and cur.mem_id == node.mem_id:
+            while True:
+                if cur.mem_id == root:
                     return
+                nxt = cur.next
+                if nxt is not None:
+                    cur = nxt
+                    break
                 steps -= 1
-                cur = cur.parent
-            if cur is None or (inside and cur.mem_id == node.mem_id):
-                return
-            cur = cur.next
+                parent = cur.parent
+                if parent is None or steps <= 0:
+                    return
+                cur = parent
         descend = True
-        if cur is not None:
-            yield cur
+        yield cur
 
 
 def _backward(node: LexborNode, steps: int = 4000) -> Iterator[LexborNode]:
     """Nodes before ``node`` in reverse document order, up to the body."""
-    cur: LexborNode | None = node
-    while cur is not None and steps > 0:
+    cur = node
+    while steps > 0:
         steps -= 1
-        if cur.prev is not None:
-            cur = cur.prev
+        prev = cur.prev
+        if prev is not None:
+            cur = prev
             yield cur
-            while cur.tag not in _SKIP and cur.last_child is not None and steps > 0:
+            while steps > 0 and cur.tag not in _SKIP:
+                last = cur.last_child
+                if last is None:
+                    break
                 steps -= 1
-                cur = cur.last_child
+                cur = last
                 yield cur
         else:
-            cur = cur.parent
-            if cur is None or cur.tag in ("body", "html"):
+            parent = cur.parent
+            if parent is None or parent.tag in ("body", "html"):
                 return
+            cur = parent
 
 
 def _text_of(node: LexborNode, limit: int = 400) -> str:
@@ -514,7 +525,8 @@ class _Walk:
 
     def _read(self, nodes: Iterator[LexborNode], out: list[str], limit: int, sign: int, size: int = 0) -> int:
         for n in nodes:
-            if n.is_text_node:
+            tag = n.tag
+            if tag == "-text":
                 chunk = (n.text_content or "").strip()
                 if chunk:
                     if _DATE_DIGITS.search(chunk) and n.parent is not None and _in_update(n.parent):
@@ -523,7 +535,7 @@ class _Walk:
                     size += len(chunk) + 1
                     if size > limit:
                         break
-            elif n.tag == "time":
+            elif tag == "time":
                 self.times.append((sign * size, n))
         return size
 
