@@ -657,12 +657,14 @@ def _in_update(node: LexborNode) -> bool:
     for _ in range(3):
         if cur is None or cur.tag in ("body", "html", "article", "main"):
             return False
-        if _UPDATE_CLASS.search(_attr(cur, "class") + " " + _attr(cur, "itemprop") + " " + _attr(cur, "id")):
-            return True
+        names = _attr(cur, "class") + " " + _attr(cur, "itemprop") + " " + _attr(cur, "id")
+        if _UPDATE_CLASS.search(names):
+            return not _PUBLISHED_CLASS.search(names)  # WordPress: "entry-date published updated" (the same)
         cur = cur.parent
     return False
 
 
+_PUBLISHED_CLASS = re.compile(r"publish|datePublished|created", re.I)
 _COMMENTS = re.compile(r"comment|kommentar|respond|replies|disqus", re.I)
 
 
@@ -899,7 +901,7 @@ def _classed_dates(tree: LexborHTMLParser, ctx: _Context) -> list[ParsedDate]:
         return []
     out: list[ParsedDate] = []
     for node in body.css(_DATE_CLASSES)[:300]:
-        if node.tag in _SKIP or _in_comments(node, 6) or _in_side(node):
+        if node.tag in _SKIP or _in_comments(node, 6) or _in_side(node) or _in_update(node):
             continue
         for raw in (_attr(node, "datetime", "content", "title"), _text_of(node, 120)):
             if raw and _HAS_DIGIT.search(raw):
@@ -976,9 +978,9 @@ _EMBEDDED = re.compile(r"[\"'](?:datePublished|date_published|publishedAt|publis
                        r"(\d{4}-\d\d-\d\d(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)[\"']")
 
 
-def _embedded_date(tree: LexborHTMLParser, ctx: _Context) -> ParsedDate | None:
+def _embedded_date(nodes: PageNodes, ctx: _Context) -> ParsedDate | None:
     """The first publication date in the page's scripts (the JSON state of a JavaScript app), or None."""
-    for script in tree.css("script")[:200]:
+    for script in nodes.scripts[:200]:
         m = _EMBEDDED.search(script.text(deep=True, separator="") or "")
         if m:
             found = _parse(m.group(1), None, ctx.zone, False)
@@ -1135,6 +1137,9 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     anywhere = [p for p, upd in in_body if not upd]
     if anywhere:
         return _Cand(anywhere[0], "text")
+    embedded = _embedded_date(nodes, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
+    if embedded is not None:
+        return _Cand(embedded, "meta")
     page_text = _page_text(tree)
     labelled = _labelled_dates(page_text, ctx)
     if labelled:
@@ -1142,9 +1147,6 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     classed = _classed_dates(tree, ctx)
     if classed:
         return _Cand(classed[0], "text")
-    embedded = _embedded_date(tree, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
-    if embedded is not None:
-        return _Cand(embedded, "meta")
     updates = [c.date for c in mod] + [p for p, upd in near + far + in_body if upd]
     if updates:
         return _Cand(updates[0], mod[0].source if mod else "text")
