@@ -749,8 +749,27 @@ def _readings(text: str, ctx: _Context, ref: dt.date | None,
     A date without a year takes the year nearest ``ref``, else one written with the same month and day somewhere in
     the page source (an id, a link: ``year_of``); dates with neither year nor time are too weak to use.
     """
+    return [(start, found, updated) for start, _end, found, updated in _spans(text, ctx, ref, year_of)]
+
+
+def _in_prose(chunks: list[str], start: int, end: int) -> bool:
+    """Whether the date at ``start:end`` of ``" ".join(chunks)`` sits inside a sentence: its text node holds more
+    than a few words besides it (``vom 15.4.2020 sank der R-Wert``), unlike a dateline (``22.04.2020 / 06:15``)."""
+    pos = 0
+    for chunk in chunks:
+        stop = pos + len(chunk)
+        if start < stop:
+            rest = len(chunk) - (end - start)  # (Japanese says as much in half the characters)
+            return end <= stop and (rest > 40 or (rest > 20 and _KANA.search(chunk) is not None))
+        pos = stop + 1
+    return False
+
+
+def _spans(text: str, ctx: _Context, ref: dt.date | None,
+           year_of: Callable[[int, int], int | None]) -> list[tuple[int, int, ParsedDate, bool]]:
+    """``_readings`` with each date's end."""
     s = _norm(text)
-    out: list[tuple[int, ParsedDate, bool]] = []
+    out: list[tuple[int, int, ParsedDate, bool]] = []
     for hit in _hits(s, limit=50, dayfirst=ctx.dayfirst):
         year = hit.year
         if year is None:
@@ -761,7 +780,7 @@ def _readings(text: str, ctx: _Context, ref: dt.date | None,
         if found is not None:
             updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 24):hit.start])
                            or s.startswith("更新", hit.end))  # 01時40分更新; not "… 更新: <next date>"
-            out.append((hit.start, found, updated))
+            out.append((hit.start, hit.end, found, updated))
     return out
 
 
@@ -1089,12 +1108,15 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     year_of = _year_in_source(tree)
     # visible dates: next to the headline (below, then above), then further down (a time, or the URL's day)
     # (the dates further down are read only when needed: most pages with a structured date never need them)
-    below = _readings(after[:_NEAR + 80], ctx, ref, year_of) if pub else _readings(after, ctx, ref, year_of)
+    spans = _spans(after[:_NEAR + 80] if pub else after, ctx, ref, year_of)
+    below = [(pos, p, upd) for pos, _end, p, upd in spans]
     inside = _readings(_text_of(head), ctx, ref, year_of) if head is not None else []
-    around = [(pos, p, upd) for pos, p, upd in below if pos < _NEAR] + [
-        (len(before) - pos, p, upd) for pos, p, upd in _readings(before, ctx, ref, year_of)]
-    around.sort(key=lambda t: t[0])
-    near = [(p, upd) for _d, p, upd in around] + [(p, upd) for _pos, p, upd in inside]
+    # nearest first, datelines before dates inside sentences
+    around = [(_in_prose(walk.after, pos, end), pos, p, upd) for pos, end, p, upd in spans if pos < _NEAR] + [
+        (_in_prose(walk.before, pos, end), len(before) - pos, p, upd)
+        for pos, end, p, upd in _spans(before, ctx, ref, year_of)]
+    around.sort(key=lambda t: (t[0], t[1]))
+    near = [(p, upd) for _prose, _d, p, upd in around] + [(p, upd) for _pos, p, upd in inside]
     for cand in pub:
         if cand.node is not None:
             near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), ctx, ref, year_of)]
