@@ -971,6 +971,51 @@ def _scanned_date(tree: LexborHTMLParser, text: str, ctx: _Context) -> ParsedDat
     return ParsedDate(best)
 
 
+def _own_link_date(tree: LexborHTMLParser, url: str | None, head: LexborNode | None,
+                   ctx: _Context) -> ParsedDate | None:
+    """The date beside a link to this very page (the site's own teaser of the article, in a list of the latest
+    ones), outside the headline: ``<li><a href="/blog/this-post/">…</a><span>26/10/2018</span></li>``."""
+    if not url:
+        return None
+    path = urlsplit(url).path.rstrip("/")
+    if len(path) < 8:  # a home page links to itself everywhere
+        return None
+    body = tree.body
+    if body is None:
+        return None
+    for a in body.css("a[href]")[:3000]:
+        href = a.attributes.get("href") or ""
+        if not href.split("?")[0].split("#")[0].rstrip("/").endswith(path):
+            continue
+        if head is not None and (_is_within(a, head) or _is_within(head, a)):
+            continue
+        box: LexborNode | None = a
+        for _ in range(3):
+            box = box.parent if box is not None else None
+            if box is None or box.tag in ("body", "html", "article", "main"):
+                break
+            text = _text_of(box, 300)
+            if len(text) > 400:
+                break
+            for hit in _hits(_norm(text), limit=5, dayfirst=ctx.dayfirst):
+                if hit.year is not None:
+                    found = _make(hit, hit.year, ctx.zone)
+                    if found is not None:
+                        return found
+    return None
+
+
+def _is_within(node: LexborNode, ancestor: LexborNode) -> bool:
+    cur: LexborNode | None = node
+    for _ in range(12):
+        if cur is None:
+            return False
+        if cur.mem_id == ancestor.mem_id:
+            return True
+        cur = cur.parent
+    return False
+
+
 def _in_side(node: LexborNode) -> bool:
     cur = node.parent
     while cur is not None and cur.tag not in ("body", "html"):
@@ -1159,6 +1204,9 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
     anywhere = [p for p, upd in in_body if not upd]
     if anywhere:
         return _Cand(anywhere[0], "text")
+    own = _own_link_date(tree, url, head, ctx)
+    if own is not None:
+        return _Cand(own, "text")
     embedded = _embedded_date(nodes, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
     if embedded is not None:
         return _Cand(embedded, "meta")
