@@ -416,6 +416,7 @@ _META_PUBLISHED = (
 _WEAK_META = frozenset({"date", "dc.date", "dcterms.date", "dc:date", "timestamp", "gentime"})
 _META_MODIFIED = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "lastupdate",
                   "last-modified", "datemodified", "modified_time", "article:modified", "sailthru.lastmodified")
+_META_NAMES = frozenset(_META_PUBLISHED + _META_MODIFIED)
 # JSON-LD objects whose datePublished is not the page's: the comments, reviews, pictures and people on it
 _NOT_THE_PAGE = frozenset({"Comment", "Review", "ImageObject", "VideoObject", "AudioObject", "MediaObject", "Person",
                            "Organization", "Answer", "Question", "Rating", "Offer", "Product", "Event"})
@@ -712,11 +713,19 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
     for obj in arts:
         add(mod, obj.get("dateModified"), "jsonld")
     n_jsonld = len(pub)
-    metas: dict[str, list[str]] = {}
+    metas: dict[str, list[str]] = {}  # (only the names looked up below)
     for a in nodes.meta_attributes():
-        value = (a.get("content") or a.get("value") or "").strip()
-        for key in {(a.get(k) or "").strip().lower() for k in ("property", "name", "itemprop")} - {""}:
-            metas.setdefault(key, []).append(value)
+        keys: set[str] = set()
+        for attr in ("property", "name", "itemprop"):
+            raw_name = a.get(attr)
+            if raw_name:
+                name = raw_name.strip().lower()
+                if name in _META_NAMES or name.endswith("pubday"):
+                    keys.add(name)
+        if keys:
+            content = (a.get("content") or a.get("value") or "").strip()
+            for name in keys:
+                metas.setdefault(name, []).append(content)
     for key in _META_PUBLISHED + tuple(k for k in metas if k.endswith("pubday")):
         for value in metas.get(key, ()):
             add(pub, value, "meta", weak=key in _WEAK_META)
