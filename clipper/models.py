@@ -37,7 +37,7 @@ class Article:
     outlet: str | None = None  # short credit as writers quote it (産経, 共同...), else the site name
     site_name: str | None = None  # the site's full name (産経ニュース)
     published: str | None = None  # ISO 8601: YYYY-MM-DD or date-time with offset; None when unknown
-    published_source: str | None = None  # "jsonld", "meta", "time", "text", "url"
+    published_source: str | None = None  # "jsonld", "meta", "time", "text", "url", "scan" (a guess)
     author: str | None = None
     canonical_url: str | None = None
     paragraphs: tuple[str, ...] = ()

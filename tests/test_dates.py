@@ -488,3 +488,47 @@ def test_date_from_url_is_strict(url: str, expected: str | None) -> None:
 ])
 def test_find_published_beyond_japan(html: str, url: str | None, expected: tuple[str | None, str | None]) -> None:
     assert _find(html, url) == expected
+
+
+_LONG = "<p>" + "Ein langer Absatz über das Thema des Artikels, ohne ein Datum darin. " * 90 + "</p>"
+
+
+@pytest.mark.parametrize(("html", "url", "expected"), [
+    # the date nearest the headline wins, above it or below it (not a later line of the article)
+    ('<html lang="de"><title>Bericht zur Coronalage</title><p>Gunter Frank / 22.04.2020 um 06:15</p>'
+     "<h2>Bericht zur Coronalage</h2><p>Nun ist es "
+     "offiziell: der Wert sank.</p><p>Laut einer Veröffentlichung vom 15.4.2020 sank der Höchstwert.</p></html>",
+     None, ("2020-04-22T06:15:00", "text")),
+    # a dateline before a date inside a sentence, even when the sentence is nearer
+    ('<html lang="de"><h1>Bericht zur Lage</h1><p>Laut einer Mitteilung des Instituts vom 15.4.2020 sank der '
+     "Wert schon vor dem Shutdown.</p><p>22.04.2020</p></html>", None, ("2020-04-22", "text")),
+    # "updated" in French: the other date is the publication
+    ('<html lang="fr"><p>Par Loïc Le Clerc | 30 septembre 2018</p><h1>Deux ans et demi en Macronie</h1>'
+     "<p>Article mis à jour le 7 janvier 2020.</p></html>", None, ("2018-09-30", "text")),
+    # a structured date on the URL's day stays, whatever the teasers by the headline show
+    ('<html lang="pt"><script type="application/ld+json">{"@type": "NewsArticle", "datePublished": '
+     '"2020-06-23T16:45:52-03:00"}</script><h1>Motorista capota na saída</h1><p>Vídeos relacionados</p>'
+     "<p>Painel derrete <time>16/06/2020</time></p></html>",
+     "https://www.uol.com.br/carros/videos/2020/06/23/comprador-capota.htm", ("2020-06-23T16:45:52-03:00", "jsonld")),
+    # a generic meta "date" gives way to the date shown by the headline
+    ('<html lang="de"><meta name="date" content="2021-10-15"><h1>Zur neuen Präsidentin gewählt</h1>'
+     "<p>Erschienen am: 13.10.2021</p></html>", None, ("2021-10-13", "text")),
+    # nothing by the headline: a date after a "published" label anywhere, not the update's
+    ('<html lang="de"><h1>Die Anleitungen der Vorfahren</h1>' + _LONG + '<footer><p>Letzte Änderung: '
+     "31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023</p></footer></html>", None, ("2023-11-01", "text")),
+    # ... else a date-classed element
+    ('<html lang="de"><h1>Zum Bonner Anschlag</h1>' + _LONG + '<div class="postmeta">Artikel von kinra '
+     '<abbr class="published" title="Sonntag, Dezember 16th, 2012">16.12.2012</abbr></div></html>', None,
+     ("2012-12-16", "text")),
+    # ... else the page's own teaser in a list of the latest
+    ('<html lang="de"><h1>Wahlzensur</h1>' + _LONG + '<ul class="recent"><li><a href="/blog/andere-sache/">Andere '
+     'Sache</a> <span>20/10/2018</span></li><li><a href="http://www.silvias.net/blog/wahlzensur/">Wahlzensur'
+     "</a> <span>26/10/2018</span></li></ul></html>", "http://www.silvias.net/blog/wahlzensur/",
+     ("2018-10-26", "text")),
+    # ... else the day the page writes most often, in its text or its markup ("scan")
+    ('<html lang="ar"><h1>سر رحيل نعيمة عاكف</h1>' + _LONG + '<img src="/images/large/20201007120909561.jpg">'
+     '<img src="/images/2020-10-07/a.jpg"><img src="/images/2020-10-07/b.jpg"><img src="/images/2019-01-02/c.jpg">'
+     "</html>", None, ("2020-10-07", "scan")),
+])
+def test_find_published_fallbacks(html: str, url: str | None, expected: tuple[str | None, str | None]) -> None:
+    assert _find(html, url) == expected

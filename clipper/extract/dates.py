@@ -135,6 +135,24 @@ _FORMS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in (
     r"(?P<m>\d(?<![\d/.年]\d)\d?)\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]",  # no year
     r"(?P<m>\d(?<![\d/.:-]\d)\d?)/(?P<d>\d{1,2})(?![\d/])",  # no year: 3/9(木) 18:45
 ))
+# What each form needs somewhere in the text (cheap scans deciding whether the form's own scan runs)
+_NEEDS: tuple[re.Pattern[str] | None, ...] = tuple(None if p is None else re.compile(p) for p in (
+    "年", "[年년]", None, None, None, None, None, None, None, "[月월]", None))
+_MONTH_FIRST = 7  # July 19, 2014: found from its digits (a scan from every word would cost half of all scans)
+_DAY_YEAR = re.compile(r"(?<!\d)\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}(?!\d)", re.I)
+_WORD_BEFORE = re.compile(r"[^\W\d_]{3,10}\.?\s+$")
+
+
+def _month_first(s: str, rx: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    """``rx.finditer(s)`` for the month-first form, found from the day and year it must have."""
+    last = 0
+    for dm in _DAY_YEAR.finditer(s):
+        word = _WORD_BEFORE.search(s, max(last, dm.start() - 40), dm.start())
+        if word is not None:
+            m = rx.match(s, word.start())
+            if m is not None:
+                last = m.end()
+                yield m
 _AMBIGUOUS, _NAMED = 4, {7, 8}  # _NAMED: forms whose time of day may come first: 17:41 JST, October 13, 2024
 _WEEKDAY = r"(?:\([^()\d]{1,4}\)|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?)"
 _TZ = (r"(?P<tz>z(?![a-z])|[+-]\d{2}:?\d{2}(?!\d)|(?:utc|gmt|jst|kst|est|edt|et|pst|pdt|pt|cet|cest|mez|mesz|bst|msk)"
@@ -207,7 +225,10 @@ def _hits(s: str, limit: int = 200, dayfirst: bool = False) -> Iterator[_Hit]:
     if not _DIGIT.search(s):
         return
     for i, rx in enumerate(_FORMS):
-        for n, m in enumerate(rx.finditer(s)):
+        need = _NEEDS[i]
+        if need is not None and not need.search(s):
+            continue  # (a form that cannot match)
+        for n, m in enumerate(_month_first(s, rx) if i == _MONTH_FIRST else rx.finditer(s)):
             if n >= limit:
                 break
             found.append((m.start(), i, m))
@@ -284,9 +305,18 @@ def parse_date(text: str, *, year_hint: int | None = None, tz: str | None = "Asi
     return _parse(text, year_hint, _zone(tz) if tz else None, dayfirst)
 
 
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*([Zz]|[+-]\d\d:?\d\d)?)?",
+                  re.ASCII)
+
+
 def _parse(text: str, year_hint: int | None, zone: dt.tzinfo | None, dayfirst: bool) -> ParsedDate | None:
     if not isinstance(text, str):
         return None
+    iso = _ISO.fullmatch(text.strip())  # the machine-readable form most values take: no scan needed
+    if iso:
+        y, mo, d, hh, mm, ss, tz = iso.groups()
+        clock = (int(hh), int(mm), int(ss or 0)) if hh else None
+        return _make(_Hit(0, 0, int(y), int(mo), int(d), clock, _tzinfo(tz)), int(y), zone)
     s = _norm(text[:_MAX_INPUT]).strip()
     whole = re.fullmatch(r"(\d{4})(\d{2})(\d{2})|(\d{1,2})\.(\d{1,2})", s)
     if whole:
@@ -383,8 +413,10 @@ _META_PUBLISHED = (
     "dcsext.articlefirstpublished", "content_create_date", "doc_date", "rbpubdate", "gentime", "pdate", "ptime",
     "dc.date", "dcterms.date", "date", "release_date", "video:release_date", "timestamp",
 )
+_WEAK_META = frozenset({"date", "dc.date", "dcterms.date", "dc:date", "timestamp", "gentime"})
 _META_MODIFIED = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "lastupdate",
                   "last-modified", "datemodified", "modified_time", "article:modified", "sailthru.lastmodified")
+_META_NAMES = frozenset(_META_PUBLISHED + _META_MODIFIED)
 # JSON-LD objects whose datePublished is not the page's: the comments, reviews, pictures and people on it
 _NOT_THE_PAGE = frozenset({"Comment", "Review", "ImageObject", "VideoObject", "AudioObject", "MediaObject", "Person",
                            "Organization", "Answer", "Question", "Rating", "Offer", "Product", "Event"})
@@ -392,7 +424,12 @@ _UPDATE_CLASS = re.compile(r"updat|modif|dateModified|aktualisiert", re.I)
 _HAS_DIGIT = re.compile(r"\d")
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "rt", "rp", "head", "select", "iframe", "button"})
 _NEAR = 300  # characters either side of the headline where the article's own date lives
-_UPDATE_LABEL = re.compile(r"(更新|修正|updated?|modified)[^\d]{0,4}$", re.I)
+# "updated" in the languages of _MonthNames, right before a date (its preposition and a colon may follow)
+_UPDATE_LABEL = re.compile(
+    r"(?:(?:更新|修正)(?:日時|日|時刻)?|updated?|modified|last\s+changed|edited|aktualisiert|geändert|änderung|überarbeitet|"
+    r"mis\s+à\s+jour|modifié|actualizado|actualización|modificado|atualizado|atualização|aggiornato|"
+    r"aggiornamento|modificato|bijgewerkt|gewijzigd|обновлено|обновлен|изменено|оновлено)"
+    r"(?:\s+(?:on|at|am|um|le|el|em|il|op|в|о))?[^\w\d]{0,4}$", re.I)
 
 
 @dataclass
@@ -400,46 +437,58 @@ class _Cand:
     date: ParsedDate
     source: str
     node: LexborNode | None = None
+    weak: bool = False  # a generic meta "date" or a <time> far from the headline: a visible date beats it
 
 
 def _forward(node: LexborNode, *, inside: bool = False, steps: int = 4000) -> Iterator[LexborNode]:
-    """Nodes after ``node`` in document order (``inside``: only its descendants), skipping script/ruby text."""
-    cur: LexborNode | None = node
+    """Nodes after ``node`` in document order (``inside``: only its descendants), skipping script/ruby text.
+    (Each property read makes a new node object: each is read once a step.)"""
+    cur = node
+    root = node.mem_id if inside else -1
     descend = inside
-    while cur is not None and steps > 0:
+    while steps > 0:
         steps -= 1
-        if descend and cur.tag not in _SKIP and cur.first_child is not None:
-            cur = cur.first_child
+        child = cur.first_child if descend and cur.tag not in _SKIP else None
+        if child is not None:
+            cur = child
         else:
-            while cur is not None and cur.next is None and steps > 0:
-                if inside and cur.mem_id == node.mem_id:
+            while True:
+                if cur.mem_id == root:
                     return
+                nxt = cur.next
+                if nxt is not None:
+                    cur = nxt
+                    break
                 steps -= 1
-                cur = cur.parent
-            if cur is None or (inside and cur.mem_id == node.mem_id):
-                return
-            cur = cur.next
+                parent = cur.parent
+                if parent is None or steps <= 0:
+                    return
+                cur = parent
         descend = True
-        if cur is not None:
-            yield cur
+        yield cur
 
 
 def _backward(node: LexborNode, steps: int = 4000) -> Iterator[LexborNode]:
     """Nodes before ``node`` in reverse document order, up to the body."""
-    cur: LexborNode | None = node
-    while cur is not None and steps > 0:
+    cur = node
+    while steps > 0:
         steps -= 1
-        if cur.prev is not None:
-            cur = cur.prev
+        prev = cur.prev
+        if prev is not None:
+            cur = prev
             yield cur
-            while cur.tag not in _SKIP and cur.last_child is not None and steps > 0:
+            while steps > 0 and cur.tag not in _SKIP:
+                last = cur.last_child
+                if last is None:
+                    break
                 steps -= 1
-                cur = cur.last_child
+                cur = last
                 yield cur
         else:
-            cur = cur.parent
-            if cur is None or cur.tag in ("body", "html"):
+            parent = cur.parent
+            if parent is None or parent.tag in ("body", "html"):
                 return
+            cur = parent
 
 
 def _text_of(node: LexborNode, limit: int = 400) -> str:
@@ -455,30 +504,44 @@ def _text_of(node: LexborNode, limit: int = 400) -> str:
 
 
 class _Walk:
-    """Text around the headline in document order, bounded in characters and in nodes visited."""
+    """Text around the headline in document order, bounded in characters and in nodes visited. The text below is
+    read ``budget`` characters at first and further on demand (``extend``): most pages are settled near the top."""
 
-    def __init__(self, start: LexborNode | None, budget: int = 1500) -> None:
+    def __init__(self, start: LexborNode | None, budget: int = 400) -> None:
         self.after: list[str] = []
         self.before: list[str] = []
         self.times: list[tuple[int, LexborNode]] = []  # (signed char offset from the headline, <time>)
+        self._ahead: Iterator[LexborNode] | None = None
+        self._size = 0
         if start is None:
             return
-        for nodes, out, limit, sign in ((_forward(start), self.after, budget, 1),
-                                        (_backward(start), self.before, _NEAR, -1)):
-            size = 0
-            for n in nodes:
-                if n.is_text_node:
-                    chunk = (n.text_content or "").strip()
-                    if chunk:
-                        if n.parent is not None and _HAS_DIGIT.search(chunk) and _in_update(n.parent):
-                            chunk = "更新 " + chunk  # a date in span.updated is the update, whatever its label
-                        out.append(chunk)
-                        size += len(chunk) + 1
-                        if size > limit:
-                            break
-                elif n.tag == "time":
-                    self.times.append((sign * size, n))
+        self._ahead = _forward(start)
+        self.extend(budget)
+        self._read(_backward(start), self.before, _NEAR, -1)
         self.before.reverse()
+
+    def extend(self, budget: int = 1500) -> None:
+        if self._ahead is not None and self._size <= budget:
+            self._size = self._read(self._ahead, self.after, budget, 1, self._size)
+
+    def _read(self, nodes: Iterator[LexborNode], out: list[str], limit: int, sign: int, size: int = 0) -> int:
+        for n in nodes:
+            tag = n.tag
+            if tag == "-text":
+                chunk = (n.text_content or "").strip()
+                if chunk:
+                    if _DATE_DIGITS.search(chunk) and n.parent is not None and _in_update(n.parent):
+                        chunk = "更新 " + chunk  # a date in span.updated is the update, whatever its label
+                    out.append(chunk)
+                    size += len(chunk) + 1
+                    if size > limit:
+                        break
+            elif tag == "time":
+                self.times.append((sign * size, n))
+        return size
+
+
+_DATE_DIGITS = re.compile(r"\d(?:\D*\d){2}")  # every date we read has three digits or more
 
 
 def _attr(node: LexborNode, *names: str) -> str:
@@ -490,8 +553,22 @@ def _attr(node: LexborNode, *names: str) -> str:
     return ""
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", _norm(s))
+    """Letters and digits only (quotes, dashes and spaces differ between a page's title and its headline)."""
+    return _NOT_WORD.sub("", _norm(s)).lower()
+
+
+_HIDDEN_TEXT = ", ".join(sorted(_SKIP - {"head"}))
+
+
+def _heading_text(node: LexborNode) -> str:
+    """``_text_of(node)``, read in one call when the heading holds nothing to skip (no furigana, no script)."""
+    if node.css_first(_HIDDEN_TEXT) is None:
+        return (node.text(deep=True, separator="") or "")[:600]
+    return _text_of(node)
 
 
 def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], nodes: PageNodes) -> LexborNode | None:
@@ -511,7 +588,7 @@ def _headline(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], nodes: PageN
         group = make_group()
         best: tuple[int, LexborNode] | None = None
         for node in group:
-            text = _squash(_text_of(node))
+            text = _squash(_heading_text(node))
             if len(text) < 2 or node.tag == "title":
                 continue
             if first is None and node.tag == "h1":
@@ -537,10 +614,17 @@ _MONTH_FIRST_LANGS = ("en-us", "en-ca", "en-ph", "ja", "zh", "ko")
 _MONTH_FIRST_TLDS = frozenset({"com", "org", "net", "us", "gov", "edu", "mil", "jp", "cn", "tw", "kr", "ph", "ca"})
 
 
-def _page_context(tree: LexborHTMLParser, sample: str, url: str | None, nodes: PageNodes) -> _Context:
+_KANA = re.compile(r"[\u3041-\u309f\u30a1-\u30fa]")
+_HANGUL, _HANZI = r"[\uac00-\ud7af]", r"[\u4e00-\u9fff]"  # (compiled on first use: each costs ~1 ms)
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _page_context(tree: LexborHTMLParser, sample: Callable[[bool], str], url: str | None,
+                  nodes: PageNodes) -> _Context:
     """The page's language decides how its dates read: Japan time only on Japanese pages (declared ``ja``, a
     ``.jp`` host, or kana in the text near the headline), China/Korea time on Chinese/Korean pages, else the
-    zone the page writes or none; day-first numbers wherever the language writes them so."""
+    zone the page writes or none; day-first numbers wherever the language writes them so. ``sample(long)``: the
+    text by the headline (``long``: more of it, for a page that declares no language)."""
     root = tree.root
     lang = (_attr(root, "lang", "xml:lang") if root is not None else "").lower().replace("_", "-")
     if not lang:
@@ -560,16 +644,19 @@ def _page_context(tree: LexborHTMLParser, sample: str, url: str | None, nodes: P
         return _Context(_zone("Asia/Taipei" if ("tw" in lang or "hant" in lang) else "Asia/Shanghai"), False, False)
     if lang.startswith("ko"):
         return _Context(_zone("Asia/Seoul"), False, False)
-    kana = len(re.findall(r"[\u3041-\u309f\u30a1-\u30fa]", sample))
-    if lang.startswith("ja") or host.endswith(".jp") or kana >= 20:  # (templates declare lang="en" on ja pages)
+    if lang.startswith("ja") or host.endswith(".jp"):
+        return _Context(JST, True, False)
+    text = sample(not lang)
+    kana = len(_KANA.findall(text))
+    if kana >= 20:  # (templates declare lang="en" on ja pages)
         return _Context(JST, True, False)
     if not lang:  # undeclared: Korean or Chinese text (no kana to speak of) is not in Japan time, Japanese is
-        if len(re.findall(r"[\uac00-\ud7af]", sample)) >= max(50, 50 * kana):
+        if len(re.findall(_HANGUL, text)) >= max(50, 50 * kana):
             return _Context(_zone("Asia/Seoul"), False, False)
-        hanzi = len(re.findall(r"[\u4e00-\u9fff]", sample))
+        hanzi = len(re.findall(_HANZI, text))
         if hanzi >= max(100, 50 * kana):
             return _Context(_zone("Asia/Shanghai"), False, False)
-        if (kana or hanzi) and 20 * (kana + hanzi) >= len(re.findall(r"[A-Za-z]", sample)):
+        if (kana or hanzi) and 20 * (kana + hanzi) >= len(_LATIN.findall(text)):
             return _Context(JST, True, False)  # (a few CJK characters in an English page are a language menu)
     return _Context(None, False, dayfirst)
 
@@ -580,12 +667,14 @@ def _in_update(node: LexborNode) -> bool:
     for _ in range(3):
         if cur is None or cur.tag in ("body", "html", "article", "main"):
             return False
-        if _UPDATE_CLASS.search(_attr(cur, "class") + " " + _attr(cur, "itemprop") + " " + _attr(cur, "id")):
-            return True
+        names = _attr(cur, "class") + " " + _attr(cur, "itemprop") + " " + _attr(cur, "id")
+        if _UPDATE_CLASS.search(names):
+            return not _PUBLISHED_CLASS.search(names)  # WordPress: "entry-date published updated" (the same)
         cur = cur.parent
     return False
 
 
+_PUBLISHED_CLASS = re.compile(r"publish|datePublished|created", re.I)
 _COMMENTS = re.compile(r"comment|kommentar|respond|replies|disqus", re.I)
 
 
@@ -607,14 +696,15 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
     pub: list[_Cand] = []
     mod: list[_Cand] = []
 
-    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None, visible: bool = False) -> None:
+    def add(out: list[_Cand], raw: Any, source: str, node: LexborNode | None = None, visible: bool = False,
+            weak: bool = False) -> None:
         if isinstance(raw, list) and raw:
             raw = raw[0]
         if isinstance(raw, str) and raw.strip():
             # a machine-readable 11/01/2023 is month-first (CMSs' en-US default); visible text reads by language
             parsed = _parse(raw, None, ctx.zone, ctx.dayfirst and visible)
             if parsed is not None:
-                out.append(_Cand(parsed, source, node))
+                out.append(_Cand(parsed, source, node, weak))
 
     arts = article_objects(jsonld)
     for key in ("datePublished", "dateCreated"):
@@ -623,14 +713,22 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
     for obj in arts:
         add(mod, obj.get("dateModified"), "jsonld")
     n_jsonld = len(pub)
-    metas: dict[str, list[str]] = {}
+    metas: dict[str, list[str]] = {}  # (only the names looked up below)
     for a in nodes.meta_attributes():
-        value = (a.get("content") or a.get("value") or "").strip()
-        for key in {(a.get(k) or "").strip().lower() for k in ("property", "name", "itemprop")} - {""}:
-            metas.setdefault(key, []).append(value)
+        keys: set[str] = set()
+        for attr in ("property", "name", "itemprop"):
+            raw_name = a.get(attr)
+            if raw_name:
+                name = raw_name.strip().lower()
+                if name in _META_NAMES or name.endswith("pubday"):
+                    keys.add(name)
+        if keys:
+            content = (a.get("content") or a.get("value") or "").strip()
+            for name in keys:
+                metas.setdefault(name, []).append(content)
     for key in _META_PUBLISHED + tuple(k for k in metas if k.endswith("pubday")):
         for value in metas.get(key, ()):
-            add(pub, value, "meta")
+            add(pub, value, "meta", weak=key in _WEAK_META)
     if not n_jsonld:  # any other CreativeWork's datePublished (a Recipe, a WebSite...), after the meta tags
         ids = {id(o) for o in arts}
         for obj in jsonld:
@@ -644,11 +742,12 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
     marked = nodes.marked_dates[:20]
     near_ids = {n.mem_id for n in near}
     elems = [n for n in marked if n.mem_id in near_ids] + near
-    if len({_attr(n, "datetime", "content") for n in marked}) == 1:
+    if len({_attr(n, "datetime", "content")[:10] for n in marked}) == 1:  # (on the same day)
         elems += marked
     all_times = nodes.times[:2]
     if len(all_times) == 1:
         elems.append(all_times[0])
+    near_ids |= {n.mem_id for n in marked if n.mem_id in near_ids}
     seen: set[int] = set()
     for node in elems:
         if node.mem_id in seen or _in_comments(node):
@@ -656,7 +755,8 @@ def _structured(tree: LexborHTMLParser, jsonld: list[dict[str, Any]], ctx: _Cont
         seen.add(node.mem_id)
         updated = _in_update(node)
         machine = _attr(node, "datetime", "content")
-        add(mod if updated else pub, machine or _text_of(node), "time", node, visible=not machine)
+        add(mod if updated else pub, machine or _text_of(node), "time", node, visible=not machine,
+            weak=node.mem_id not in near_ids)
     return pub, mod
 
 
@@ -667,8 +767,27 @@ def _readings(text: str, ctx: _Context, ref: dt.date | None,
     A date without a year takes the year nearest ``ref``, else one written with the same month and day somewhere in
     the page source (an id, a link: ``year_of``); dates with neither year nor time are too weak to use.
     """
+    return [(start, found, updated) for start, _end, found, updated in _spans(text, ctx, ref, year_of)]
+
+
+def _in_prose(chunks: list[str], start: int, end: int) -> bool:
+    """Whether the date at ``start:end`` of ``" ".join(chunks)`` sits inside a sentence: its text node holds more
+    than a few words besides it (``vom 15.4.2020 sank der R-Wert``), unlike a dateline (``22.04.2020 / 06:15``)."""
+    pos = 0
+    for chunk in chunks:
+        stop = pos + len(chunk)
+        if start < stop:
+            rest = len(chunk) - (end - start)  # (Japanese says as much in half the characters)
+            return end <= stop and (rest > 40 or (rest > 20 and _KANA.search(chunk) is not None))
+        pos = stop + 1
+    return False
+
+
+def _spans(text: str, ctx: _Context, ref: dt.date | None,
+           year_of: Callable[[int, int], int | None]) -> list[tuple[int, int, ParsedDate, bool]]:
+    """``_readings`` with each date's end."""
     s = _norm(text)
-    out: list[tuple[int, ParsedDate, bool]] = []
+    out: list[tuple[int, int, ParsedDate, bool]] = []
     for hit in _hits(s, limit=50, dayfirst=ctx.dayfirst):
         year = hit.year
         if year is None:
@@ -677,9 +796,9 @@ def _readings(text: str, ctx: _Context, ref: dt.date | None,
             year = _nearest_year(hit.month, hit.day, ref) if ref else year_of(hit.month, hit.day)
         found = _make(hit, year, ctx.zone)
         if found is not None:
-            updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 12):hit.start])
+            updated = bool(_UPDATE_LABEL.search(s[max(0, hit.start - 24):hit.start])
                            or s.startswith("更新", hit.end))  # 01時40分更新; not "… 更新: <next date>"
-            out.append((hit.start, found, updated))
+            out.append((hit.start, hit.end, found, updated))
     return out
 
 
@@ -757,6 +876,173 @@ def _body_readings(tree: LexborHTMLParser, ctx: _Context,
     return [(p, upd) for _pos, p, upd in _readings(" ".join(out), ctx, None, year_of)]
 
 
+# "published" in the languages of _MonthNames and in Japanese, Chinese and Korean, right before a date
+_PUBLISHED_LABEL = (  # (compiled on first use, by re's cache: only pages without a date near the headline need it)
+    r"(?:published|posted|publication\s+date|date\s+published|first\s+published|released|veröffentlicht|"
+    r"erschienen|publiziert|erstellt|verfasst|eingestellt|online\s+seit|gepostet|publié|mise?\s+en\s+ligne|paru|"
+    r"date\s+de\s+publication|publicado|fecha\s+de\s+publicación|publicação|pubblicato|data\s+di\s+pubblicazione|"
+    r"gepubliceerd|geplaatst|опубликовано|дата\s+публикации|公開日|掲載日|配信日|投稿日|公開|掲載|配信|投稿|"
+    r"发布时间|發布時間|发表于|發表於|发布于|发布日期|입력|게시|등록)"
+    r"(?:\s+(?:on|at|am|um|le|el|em|il|op|в|de|the))?\s*[:：]?\s*")
+
+
+def _page_text(tree: LexborHTMLParser, limit: int = 200_000) -> str:
+    """The visible text of the whole body (navigation and footers too), nodes joined by spaces."""
+    body = tree.body
+    if body is None:
+        return ""
+    out: list[str] = []
+    size = 0
+    for n in _forward(body, inside=True, steps=60_000):
+        if n.is_text_node:
+            chunk = (n.text_content or "").strip()
+            if chunk:
+                out.append(chunk)
+                size += len(chunk) + 1
+                if size > limit:
+                    break
+    return " ".join(out)
+
+
+def _labelled_dates(text: str, ctx: _Context) -> list[ParsedDate]:
+    """Dates written right after a "published" label anywhere on the page (``Erschienen am: 01.11.2023``,
+    ``Mise en ligne 23 mai 2019``), in page order."""
+    out: list[ParsedDate] = []
+    for m in re.finditer(_PUBLISHED_LABEL, text, re.I):
+        tail = text[m.end():m.end() + 60]
+        if not tail[:1].isdigit() and not _MONTH_START.match(tail):
+            continue
+        found = _parse(tail, None, ctx.zone, ctx.dayfirst)
+        if found is not None and _hits_at_start(tail, ctx):
+            out.append(found)
+    return out
+
+
+_MONTH_START = re.compile(r"(?:[^\W\d_]{2,10}\.?,?\s+){0,2}\d")  # a weekday or a month name, then digits
+
+
+def _hits_at_start(tail: str, ctx: _Context) -> bool:
+    first = next(_hits(_norm(tail), limit=1, dayfirst=ctx.dayfirst), None)
+    return first is not None and first.start <= 16
+
+
+_DATE_CLASSES = ('[class*="date" i], [id*="date" i], [class*="datum" i], [class*="fecha" i], [class*="publish" i], '
+                 '[class*="posted" i], [class*="time" i], [itemprop*="date" i], abbr[title], time')
+
+
+def _classed_dates(tree: LexborHTMLParser, ctx: _Context) -> list[ParsedDate]:
+    """Dates in elements whose class or id says date (``span.post-date``, ``div.datum``, ``abbr.published``),
+    in page order, outside the readers' comments: a page that shows its date nowhere near its headline."""
+    body = tree.body
+    if body is None:
+        return []
+    out: list[ParsedDate] = []
+    for node in body.css(_DATE_CLASSES)[:300]:
+        if node.tag in _SKIP or _in_comments(node, 6) or _in_side(node) or _in_update(node):
+            continue
+        for raw in (_attr(node, "datetime", "content", "title"), _text_of(node, 120)):
+            if raw and _HAS_DIGIT.search(raw):
+                found = _parse(raw, None, ctx.zone, ctx.dayfirst and raw is not node.attributes.get("datetime"))
+                if found is not None:
+                    out.append(found)
+                    break
+        if len(out) >= 5:
+            break
+    return out
+
+
+_SOURCE_DATES = re.compile(r"(?<![\d.])((?:19|20)\d\d)([-/._]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![\d])")
+
+
+def _days_written(text: str, html: str, ctx: _Context) -> dict[dt.date, int]:
+    """How often each day with a year is written in ``text`` (visible text) and ``html`` (markup), first-seen order."""
+    counts: dict[dt.date, int] = {}
+    for hit in _hits(text, limit=400, dayfirst=ctx.dayfirst):
+        if hit.year is not None:
+            found = _make(hit, hit.year, None)
+            if found is not None:
+                day = _day(found)
+                counts[day] = counts.get(day, 0) + 1
+    for n, m in enumerate(_SOURCE_DATES.finditer(html, 0, 3_000_000)):
+        if n >= 2000:
+            break
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            continue
+        counts[day] = counts.get(day, 0) + 1
+    return counts
+
+
+def _scanned_date(tree: LexborHTMLParser, text: str, ctx: _Context) -> ParsedDate | None:
+    """The day written most often on the page, in its text or its markup (links, image names, attributes): a
+    page that states no date of its own. Ties go to the day written first."""
+    counts = _days_written(_norm(text), tree.html or "", ctx)
+    for side in tree.css("aside, nav"):  # never a day the sidebars alone show
+        for day, n in _days_written(_norm(side.text(separator=" ") or ""), side.html or "", ctx).items():
+            if day in counts:
+                counts[day] -= n
+    counts = {day: n for day, n in counts.items() if n > 0}
+    if not counts:
+        return None
+    best = min(counts, key=lambda d: -counts[d])  # (dicts keep the order the days were first written in)
+    return ParsedDate(best)
+
+
+def _own_link_date(tree: LexborHTMLParser, url: str | None, head: LexborNode | None,
+                   ctx: _Context) -> ParsedDate | None:
+    """The date beside a link to this very page (the site's own teaser of the article, in a list of the latest
+    ones), outside the headline: ``<li><a href="/blog/this-post/">…</a><span>26/10/2018</span></li>``."""
+    if not url:
+        return None
+    path = urlsplit(url).path.rstrip("/")
+    if len(path) < 8:  # a home page links to itself everywhere
+        return None
+    body = tree.body
+    if body is None:
+        return None
+    for a in body.css("a[href]")[:3000]:
+        href = a.attributes.get("href") or ""
+        if not href.split("?")[0].split("#")[0].rstrip("/").endswith(path):
+            continue
+        if head is not None and (_is_within(a, head) or _is_within(head, a)):
+            continue
+        box: LexborNode | None = a
+        for _ in range(3):
+            box = box.parent if box is not None else None
+            if box is None or box.tag in ("body", "html", "article", "main"):
+                break
+            text = _text_of(box, 300)
+            if len(text) > 400:
+                break
+            for hit in _hits(_norm(text), limit=5, dayfirst=ctx.dayfirst):
+                if hit.year is not None:
+                    found = _make(hit, hit.year, ctx.zone)
+                    if found is not None:
+                        return found
+    return None
+
+
+def _is_within(node: LexborNode, ancestor: LexborNode) -> bool:
+    cur: LexborNode | None = node
+    for _ in range(12):
+        if cur is None:
+            return False
+        if cur.mem_id == ancestor.mem_id:
+            return True
+        cur = cur.parent
+    return False
+
+
+def _in_side(node: LexborNode) -> bool:
+    cur = node.parent
+    while cur is not None and cur.tag not in ("body", "html"):
+        if cur.tag in ("aside", "nav"):
+            return True
+        cur = cur.parent
+    return False
+
+
 def _in_boiler(node: LexborNode) -> bool:
     cur: LexborNode | None = node
     for _ in range(8):
@@ -774,9 +1060,9 @@ _EMBEDDED = re.compile(r"[\"'](?:datePublished|date_published|publishedAt|publis
                        r"(\d{4}-\d\d-\d\d(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?)[\"']")
 
 
-def _embedded_date(tree: LexborHTMLParser, ctx: _Context) -> ParsedDate | None:
+def _embedded_date(nodes: PageNodes, ctx: _Context) -> ParsedDate | None:
     """The first publication date in the page's scripts (the JSON state of a JavaScript app), or None."""
-    for script in tree.css("script")[:200]:
+    for script in nodes.scripts[:200]:
         m = _EMBEDDED.search(script.text(deep=True, separator="") or "")
         if m:
             found = _parse(m.group(1), None, ctx.zone, False)
@@ -815,12 +1101,12 @@ def _shown_day(best: _Cand, shown: list[ParsedDate]) -> _Cand:
     the page shows (``2023-11-01T23:01Z`` on an Italian page that says 2 novembre 2023), without a time."""
     assert isinstance(best.date.value, dt.datetime)
     utc = best.date.value
+    if any(_day(p) == utc.date() for p in shown[:3]):
+        return best
     for p in shown[:3]:
         gap = (_day(p) - utc.date()).days
         if (gap == 1 and utc.hour >= 10) or (gap == -1 and utc.hour < 14):
             return _Cand(p, best.source)
-        if gap == 0:
-            return best
     return best
 
 
@@ -862,36 +1148,60 @@ def _find_published(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[s
         return None
     head = _headline(tree, jsonld, nodes)
     walk = _Walk(head)
-    after, before = " ".join(walk.after), " ".join(walk.before)
-    ctx = _page_context(tree, (_text_of(head) if head is not None else "") + after[:1500] + before, url, nodes)
+    head_text = _text_of(head) if head is not None else ""
+
+    def sample(long: bool) -> str:
+        if long:
+            walk.extend()
+        return head_text + " ".join(walk.after)[:1500] + " ".join(walk.before)
+
+    ctx = _page_context(tree, sample, url, nodes)
     found = _choose(tree, url, jsonld, head, walk, ctx, nodes)
     return (found, ctx) if found is not None else None
 
 
 def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]], head: LexborNode | None,
             walk: _Walk, ctx: _Context, nodes: PageNodes) -> _Cand | None:
-    after, before = " ".join(walk.after), " ".join(walk.before)
     pub, mod = _structured(tree, jsonld, ctx, walk, nodes)
+    if not pub:
+        walk.extend()
+    after, before = " ".join(walk.after), " ".join(walk.before)
     from_url = date_from_url(url) if url else None
     ref = pub[0].date.day_in_japan() if pub else (from_url.value if from_url else None)
     year_of = _year_in_source(tree)
     # visible dates: next to the headline (below, then above), then further down (a time, or the URL's day)
-    below = _readings(after, ctx, ref, year_of)
+    # (the dates further down are read only when needed: most pages with a structured date never need them)
+    spans = _spans(after[:_NEAR + 80] if pub else after, ctx, ref, year_of)
+    below = [(pos, p, upd) for pos, _end, p, upd in spans]
     inside = _readings(_text_of(head), ctx, ref, year_of) if head is not None else []
-    near = [(p, upd) for pos, p, upd in below if pos < _NEAR] + [(p, upd) for _pos, p, upd in inside] + [
-        (p, upd) for _pos, p, upd in _readings(before, ctx, ref, year_of)[::-1]]
+    # nearest first, datelines before dates inside sentences
+    around = [(_in_prose(walk.after, pos, end), pos, p, upd) for pos, end, p, upd in spans if pos < _NEAR] + [
+        (_in_prose(walk.before, pos, end), len(before) - pos, p, upd)
+        for pos, end, p, upd in _spans(before, ctx, ref, year_of)]
+    around.sort(key=lambda t: (t[0], t[1]))
+    near = [(p, upd) for _prose, _d, p, upd in around] + [(p, upd) for _pos, p, upd in inside]
     for cand in pub:
         if cand.node is not None:
             near += [(p, upd) for _pos, p, upd in _readings(_text_of(cand.node), ctx, ref, year_of)]
-    far = [(p, upd) for pos, p, upd in below if pos >= _NEAR]
+
+    def far_dates() -> list[tuple[ParsedDate, bool]]:
+        if not pub:
+            return [(p, upd) for pos, p, upd in below if pos >= _NEAR]
+        walk.extend()
+        rows = _readings(" ".join(walk.after), ctx, ref, year_of)
+        return [(p, upd) for pos, p, upd in rows if pos >= _NEAR]
+
     if pub:
         best = pub[0]
         shown_days = {_day(p) for p, _upd in [x for x in near if not x[1]][:2]}  # the two nearest the headline
-        if not ctx.japanese and shown_days and _day(best.date) not in shown_days:  # the page shows another
+        if not ctx.japanese and shown_days and _day(best.date) not in shown_days and not (
+                from_url is not None and _day(best.date) == from_url.value):  # the page shows another
             # source's day: that one (Japanese pages show the update time in the header: see _resolve_utc)
             best = next((c for c in pub[1:] if _day(c.date) in shown_days), best)
+            if best.weak and _day(best.date) not in shown_days:  # a generic "date" meta, a <time> elsewhere
+                best = _Cand(next(p for p, upd in near if not upd), "text")
         if ctx.japanese and ctx.zone is not None and _is_utc(best.date):
-            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far if p.has_time], ctx.zone)
+            best = _resolve_utc(best, pub[1:], [p for p, _upd in near + far_dates() if p.has_time], ctx.zone)
         elif _is_utc(best.date):  # the same instant as the page writes it elsewhere, in its own zone
             best = _own_zone(best, [c.date for c in pub[1:]] + [p for p, _upd in near])
             if _is_utc(best.date):  # else the day the page shows, if it is the instant's day in some zone
@@ -901,17 +1211,32 @@ def _choose(tree: LexborHTMLParser, url: str | None, jsonld: list[dict[str, Any]
                 if isinstance(p.value, dt.datetime) and p.value.date() == best.date.value:
                     return _Cand(p, best.source)
         return best
+    far = far_dates()
     on_url_day = [p for p, upd in near + far if from_url and not upd and p.day_in_japan() == from_url.value]
     texts = on_url_day + [p for p, upd in near if not upd] + [p for p, upd in far if not upd and p.has_time]
     if texts:
         return _Cand(texts[0], "text")
     if from_url is not None:  # after every date the page shows by its headline; before a blind scan of the body
         return _Cand(from_url, "url")
-    anywhere = [p for p, upd in _body_readings(tree, ctx, year_of) if not upd]
+    in_body = _body_readings(tree, ctx, year_of)
+    anywhere = [p for p, upd in in_body if not upd]
     if anywhere:
         return _Cand(anywhere[0], "text")
-    embedded = _embedded_date(tree, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
+    own = _own_link_date(tree, url, head, ctx)
+    if own is not None:
+        return _Cand(own, "text")
+    embedded = _embedded_date(nodes, ctx)  # a script's page state: "createdAt":"2022-01-31T15:58:43+01:00"
     if embedded is not None:
         return _Cand(embedded, "meta")
-    updates = [c.date for c in mod] + [p for p, upd in near + far if upd]
-    return _Cand(updates[0], mod[0].source if mod else "text") if updates else None
+    page_text = _page_text(tree)
+    labelled = _labelled_dates(page_text, ctx)
+    if labelled:
+        return _Cand(labelled[0], "text")
+    classed = _classed_dates(tree, ctx)
+    if classed:
+        return _Cand(classed[0], "text")
+    updates = [c.date for c in mod] + [p for p, upd in near + far + in_body if upd]
+    if updates:
+        return _Cand(updates[0], mod[0].source if mod else "text")
+    scanned = _scanned_date(tree, page_text, ctx)
+    return _Cand(scanned, "scan") if scanned is not None else None
