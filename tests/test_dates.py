@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from clipper.encoding import decode_html
+from clipper.extract import extract_article
 from clipper.extract.dates import (
     DATE_STYLES,
     ParsedDate,
@@ -532,3 +533,16 @@ _LONG = "<p>" + "Ein langer Absatz über das Thema des Artikels, ohne ein Datum 
 ])
 def test_find_published_fallbacks(html: str, url: str | None, expected: tuple[str | None, str | None]) -> None:
     assert _find(html, url) == expected
+
+
+def test_a_guessed_date_is_said_so() -> None:
+    """A date only the page's markup suggests ("scan") comes with a warning the user sees on `add`; a date shown
+    by the headline does not."""
+    guessed = ('<html lang="ar"><h1>سر رحيل نعيمة عاكف</h1>' + _LONG + '<img src="/images/2020-10-07/a.jpg">'
+               '<img src="/images/2020-10-07/b.jpg"><img src="/images/2019-01-02/c.jpg"></html>')
+    article = extract_article(guessed, url="https://example.org/a")
+    assert article.published_source == "scan"
+    assert any("2020-10-07 is a guess" in w for w in article.warnings), article.warnings
+    shown = extract_article('<html lang="de"><h1>Zur Lage</h1><p>Erschienen am: 13.10.2021</p>' + _LONG + "</html>",
+                            url="https://example.org/b")
+    assert shown.published_source == "text" and not any("guess" in w for w in shown.warnings)

@@ -119,6 +119,9 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         author = dateline_author(paragraphs[0]) or paragraph_author(paragraphs, author_identity)
     if not paragraphs:
         warnings.append("no article text found")
+    if published_source == "scan":
+        warnings.append(f"the date {published} is a guess (the day the page mentions most; it shows none by its "
+                        "headline): check it, or set it with `clipper edit ID --date`")
     return Article(  # controls and bidi marks go here, before anything stores or prints them
         title=clean_text(strip_unsafe(title)) if title and clean_text(strip_unsafe(title)) else None,
         outlet=strip_unsafe_opt(credit),
