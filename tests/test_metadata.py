@@ -356,3 +356,22 @@ def test_registry_alias_counts_only_on_the_outlets_domains() -> None:
     assert extract_article(html, url="https://mirror.example.com/a.html").outlet != "ハフポスト"
     own = page('<meta property="og:site_name" content="ハフポスト日本版">')
     assert extract_article(own, url="https://mirror.example.com/a.html").outlet == "ハフポスト"
+
+
+def test_fold_long_is_fold_in_pieces(monkeypatch):
+    """The page-text fold, cut at ASCII spaces, gives the very string of one fold: NFKC compositions, final sigma
+    and Hangul syllables never straddle such a space."""
+    import random
+
+    import clipper.extract.metadata as metadata
+
+    monkeypatch.setattr(metadata, "_FOLD_PIECE", 3)  # a piece boundary at nearly every space
+    alphabet = list("aA Σσ\t\n\u00a0\u3000\u0301\u0308\u0344\u1100\u1161\u11a8ＡＢ１ｶﾞ…ﬁ¨'.İ\u0307ß\u2028e")
+    alphabet.append("e\u0301")
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert metadata.fold_long(text) == metadata.fold(text), repr(text)
+    long = "Ｓｍｉｔｈ … said ΟΔΟΣ " * 2000
+    monkeypatch.setattr(metadata, "_FOLD_PIECE", 4096)
+    assert metadata.fold_long(long) == metadata.fold(long)
