@@ -50,6 +50,24 @@ _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)
 _NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"})
 
 
+class PageText(str):
+    """A decoded page that keeps the bytes it was decoded from when they are exactly its UTF-8 form (a page that
+    decoded cleanly as UTF-8): the HTML parser is fed those bytes instead of encoding the text again (about a third
+    of lexbor's parsing time on a news page). Anything done to the text gives a plain ``str``."""
+
+    utf8: bytes | None = None
+
+
+def _utf8_text(raw: bytes) -> PageText | None:
+    """The page decoded as strict UTF-8, carrying ``raw`` (valid UTF-8 round-trips byte for byte), or None."""
+    text = _clean(raw, "utf-8")
+    if text is None:
+        return None
+    page = PageText(text)
+    page.utf8 = raw
+    return page
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -143,20 +161,20 @@ def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
         candidates.append((normalize_label(meta_label) or "", "meta", meta_label))
 
     for codec, source, label in candidates:
-        text = _clean(raw, codec)
+        text = _utf8_text(raw) if codec == "utf-8" else _clean(raw, codec)
         if text is not None:
             if codec != "utf-8" and _looks_utf8(raw):
                 # Valid in the declared multi-byte charset AND valid UTF-8: UTF-8 is far more likely
                 # (random cp932 text is almost never valid UTF-8; the reverse is common).
-                return Decoded(raw.decode("utf-8"), "utf-8", "detected", label,
+                return Decoded(_utf8_text(raw) or "", "utf-8", "detected", label,
                                f"declared charset {label} is wrong; the bytes are UTF-8")
             return Decoded(text, codec, source, label)
         if codec != "utf-8" and _looks_utf8(raw):
-            return Decoded(raw.decode("utf-8"), "utf-8", "detected", label,
+            return Decoded(_utf8_text(raw) or "", "utf-8", "detected", label,
                            f"declared charset {label} is wrong; the bytes are UTF-8")
 
     declared = candidates[0][2] if candidates else None
-    text = _clean(raw, "utf-8")
+    text = _utf8_text(raw)
     if text is None and (not candidates or any(codec == "utf-8" for codec, _, _ in candidates)):
         text = _nearly_utf8(raw)
         if text is not None:

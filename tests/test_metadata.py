@@ -375,3 +375,21 @@ def test_fold_long_is_fold_in_pieces(monkeypatch):
     long = "Ｓｍｉｔｈ … said ΟΔΟΣ " * 2000
     monkeypatch.setattr(metadata, "_FOLD_PIECE", 4096)
     assert metadata.fold_long(long) == metadata.fold(long)
+
+
+def test_clean_utf8_page_is_parsed_from_its_own_bytes(monkeypatch):
+    """decode_html keeps a clean UTF-8 page's bytes on its text, and extract_article parses those bytes: the same
+    Article as from the plain text, without encoding the page again."""
+    import clipper.extract as extract
+    from clipper.encoding import PageText
+
+    raw = f"<html lang=ja><head><title>見出し | 例</title></head><body><h1>見出し</h1>{BODY}</body></html>".encode()
+    text = decode_html(raw).text
+    assert isinstance(text, PageText) and text.utf8 is raw
+    assert decode_html("<p>シフトJIS</p>".encode("cp932")).text.__class__ is str  # not UTF-8: no bytes kept
+    assert decode_html(b"\xef\xbb\xbf<p>bom</p>").text.__class__ is str  # the BOM is not in the text
+    fed: list[object] = []
+    real = extract.LexborHTMLParser
+    monkeypatch.setattr(extract, "LexborHTMLParser", lambda html: fed.append(html) or real(html))
+    assert extract_article(text, url=URL) == extract_article(str(text), url=URL)
+    assert fed[0] is raw and fed[1] == str(text)
