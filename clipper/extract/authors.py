@@ -80,8 +80,8 @@ _TRAILING_LABEL = re.compile(
     re.I,
 )
 _JOB = re.compile(
-    r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|producer|chief|bureau|director|analyst|"
-    r"photographer)s?\b|編集長|編集者|カメラマン",
+    r"(?=[ecrwpbda編カ])(?:\b(?:editor|correspondent|reporter|writer|columnist|contributor|producer|chief|bureau|director|analyst|"
+    r"photographer)s?\b|編集長|編集者|カメラマン)",
     re.I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -103,12 +103,16 @@ _NAME_CSS = (
 _LONG_NAME_CSS = '[itemprop~="name"], [class*="name"], .fn, a[rel~="author"]'
 _SKIP_TAGS = {"meta", "link", "script", "style", "noscript", "template", "img", "svg", "time", "input", "button",
               "iframe", "head", "body", "html", "article", "main", "form", "select", "option"}
-_NOT_BYLINE_CLASS = re.compile(r"image|photo|img|pic|caption|thumb|avatar|icon|headshot|social|share", re.I)
-_NOT_BYLINE_AREA = re.compile(r"related|ranking|recommend|popular|sidebar|comment|pickup|breadcrumb", re.I)
-_SITE_FOOTER = re.compile(r"footer|(?<![a-z])side(?![a-z])", re.I)
+_NOT_BYLINE_CLASS = re.compile(
+    r"(?=[ipctahs])(?:image|photo|img|pic|caption|thumb|avatar|icon|headshot|social|share)", re.I
+)
+_NOT_BYLINE_AREA = re.compile(
+    r"(?=[rpscb])(?:related|ranking|recommend|popular|sidebar|comment|pickup|breadcrumb)", re.I
+)
+_SITE_FOOTER = re.compile(r"(?=[fs])(?:footer|(?<![a-z])side(?![a-z]))", re.I)
 _BLOCKS = {"br", "p", "div", "li", "dt", "dd", "tr", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6",
            "section", "header", "footer", "address", "blockquote"}
-_AUTHOR_WORDS = re.compile(r"author|byline|writer|reporter", re.I)
+_AUTHOR_WORDS = re.compile(r"(?=[abwr])(?:author|byline|writer|reporter)", re.I)
 _MAX_CONTAINERS = 60
 _MAX_BYLINE_CHARS = 300
 

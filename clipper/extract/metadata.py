@@ -299,7 +299,7 @@ def short_credit(name: str, host: str | None) -> str:
 
 
 _HOME_HREF = re.compile(r"^(?:https?://[^/]+)?/?(?:index\.\w+)?$", re.I)
-_HEADER_CLASS = re.compile(r"logo|site-?title|site-?name|blog-?title|blog-?name|masthead|branding", re.I)
+_HEADER_CLASS = re.compile(r"(?=[lsbm])(?:logo|site-?title|site-?name|blog-?title|blog-?name|masthead|branding)", re.I)
 
 
 def _is_header_h1(node: LexborNode) -> bool:
