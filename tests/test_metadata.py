@@ -393,3 +393,19 @@ def test_clean_utf8_page_is_parsed_from_its_own_bytes(monkeypatch):
     monkeypatch.setattr(extract, "LexborHTMLParser", lambda html: fed.append(html) or real(html))
     assert extract_article(text, url=URL) == extract_article(str(text), url=URL)
     assert fed[0] is raw and fed[1] == str(text)
+
+
+def test_page_nodes_list_each_element_once():
+    """An element that two selectors of a list match (<meta itemprop>, <time itemprop pubdate>, <h1 itemprop>) is
+    listed once: lexbor's selector lists give it once per selector matched."""
+    from clipper.extract.page import PageNodes
+
+    tree = LexborHTMLParser(
+        "<html><head><meta itemprop='name' content='x'><title>t</title></head><body>"
+        "<h1 itemprop='headline'>見出し</h1><time itemprop='datePublished' pubdate datetime='2024-01-02'>1月2日</time>"
+        + "<a itemprop='url' href='/'>top</a>" * 90 + "<svg><title>icon</title></svg></body></html>")
+    nodes = PageNodes.of(tree)
+    assert [len(x) for x in (nodes.metas, nodes.h1s, nodes.times, nodes.marked_dates)] == [1, 1, 1, 1]
+    assert len(nodes.itemprops) == 92  # the <h1>, the <time> and 90 links; <meta> excluded
+    assert len({n.mem_id for n in nodes.anchors}) == len(nodes.anchors) == 80
+    assert nodes.title is not None and nodes.title.text() == "t"
