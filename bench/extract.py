@@ -1,6 +1,6 @@
 """Main-text benchmark: clipper's extractor vs trafilatura on the ScrapingHub article-extraction pages.
 
-    python bench/extract.py [CORPUS] [--limit N] [--worst K] [--no-memory]
+    python bench/extract.py [CORPUS] [--limit N] [--worst K] [--no-memory] [--no-stages]
 
 CORPUS (default ``../shared/corpus``, relative to the current directory) holds ``bench/html/<id>.html.gz`` and
 ``bench/ground-truth.json``; a folder that holds those two directly is accepted too. ``CORPUS/ja/truth.jsonl``,
@@ -14,6 +14,10 @@ page is not timed. Garbage collection: after the warm-up, live objects are froze
 each timed call ends with a ``gc.collect()`` inside its own timing, so each tool pays for collecting its own garbage
 and never for the other's (with automatic collection, a collection triggered by trafilatura's many objects lands in
 whichever call comes next).
+
+Stages: after the comparison, ``bench/profile_extract.py`` runs the whole path again over the same pages with each
+step of ``extract_article`` timed (decode, parse, walk, metadata, jsonld, dates, authors, body, other), in ms a page,
+trafilatura ``bare_extraction(with_metadata=True)`` interleaved as before (``--no-stages`` skips it).
 
 Peak memory: each tool runs alone over all pages in a fresh subprocess (started before the timing run) that reports
 its own peak resident set size: ``VmHWM`` from /proc/self/status on Linux, else ``resource.getrusage(RUSAGE_SELF)
@@ -236,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages (sorted by id)")
     parser.add_argument("--worst", type=int, default=10, help="list clipper's K worst pages by F1")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory subprocesses")
+    parser.add_argument("--no-stages", action="store_true",
+                        help="skip the per-stage breakdown of the whole path (bench/profile_extract.py)")
     parser.add_argument("--memory-worker", choices=list(TOOLS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     corpus = Path(args.corpus)
@@ -307,6 +313,14 @@ def main(argv: list[str] | None = None) -> int:
         for i in worst:
             other = f"{page_f1(truth[i], preds['trafilatura'][i]):.3f}" if theirs else "  -  "
             print(f"  {page_f1(truth[i], preds['clipper'][i]):.3f}  traf {other}  {i[:16]}  {rows[i]['url'][:90]}")
+    if not args.no_stages:
+        # a second pass over the same pages with each step of extract_article timed (bench/profile_extract.py),
+        # trafilatura interleaved again so that its ratio comes from the same conditions
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from profile_extract import load_pages, profile, report
+
+        print()
+        print(report(profile(load_pages(corpus, args.limit), peer=have_trafilatura)))
     ja_field_accuracy(corpus if (corpus / "ja").exists() else corpus.parent)
     return 0
 

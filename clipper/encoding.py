@@ -43,10 +43,29 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 _HEADER_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
 # Only look at real <meta> tags in the head region, not at example markup escaped in the body.
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)
+_BODY_TAG = re.compile(rb"<(?i:body)\b")  # "<" first: the engine skips to each "<" instead of trying every byte
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:\-]+)[\"']", re.I)
 
 # Text codecs that are not charsets: decoding a page with them raises or makes no sense.
 _NOT_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode-escape", "raw-unicode-escape", "utf-7"})
+
+
+class PageText(str):
+    """A decoded page that keeps the bytes it was decoded from when they are exactly its UTF-8 form (a page that
+    decoded cleanly as UTF-8): the HTML parser is fed those bytes instead of encoding the text again (about a third
+    of lexbor's parsing time on a news page). Anything done to the text gives a plain ``str``."""
+
+    utf8: bytes | None = None
+
+
+def _utf8_text(raw: bytes) -> PageText | None:
+    """The page decoded as strict UTF-8, carrying ``raw`` (valid UTF-8 round-trips byte for byte), or None."""
+    text = _clean(raw, "utf-8")
+    if text is None:
+        return None
+    page = PageText(text)
+    page.utf8 = raw
+    return page
 
 
 @dataclass(frozen=True)
@@ -86,13 +105,13 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 def sniff_meta_charset(raw: bytes) -> str | None:
     """The charset from <meta charset> or <meta http-equiv=Content-Type> in the first 4 KB of the head."""
     head = raw[:4096]
-    end = re.search(rb"<body\b", head, re.I)
+    end = _BODY_TAG.search(head)
     if end:
         head = head[: end.start()]
     m = _XML_DECL.match(raw[:200])
     for tag in _META_TAG.finditer(head):
         t = tag.group(0)
-        cm = re.search(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", t, re.I)
+        cm = _HEADER_CHARSET.search(t)
         if cm:
             return cm.group(1).decode("ascii")
     if m:
@@ -142,20 +161,20 @@ def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
         candidates.append((normalize_label(meta_label) or "", "meta", meta_label))
 
     for codec, source, label in candidates:
-        text = _clean(raw, codec)
+        text = _utf8_text(raw) if codec == "utf-8" else _clean(raw, codec)
         if text is not None:
             if codec != "utf-8" and _looks_utf8(raw):
                 # Valid in the declared multi-byte charset AND valid UTF-8: UTF-8 is far more likely
                 # (random cp932 text is almost never valid UTF-8; the reverse is common).
-                return Decoded(raw.decode("utf-8"), "utf-8", "detected", label,
+                return Decoded(_utf8_text(raw) or "", "utf-8", "detected", label,
                                f"declared charset {label} is wrong; the bytes are UTF-8")
             return Decoded(text, codec, source, label)
         if codec != "utf-8" and _looks_utf8(raw):
-            return Decoded(raw.decode("utf-8"), "utf-8", "detected", label,
+            return Decoded(_utf8_text(raw) or "", "utf-8", "detected", label,
                            f"declared charset {label} is wrong; the bytes are UTF-8")
 
     declared = candidates[0][2] if candidates else None
-    text = _clean(raw, "utf-8")
+    text = _utf8_text(raw)
     if text is None and (not candidates or any(codec == "utf-8" for codec, _, _ in candidates)):
         text = _nearly_utf8(raw)
         if text is not None:

@@ -356,3 +356,56 @@ def test_registry_alias_counts_only_on_the_outlets_domains() -> None:
     assert extract_article(html, url="https://mirror.example.com/a.html").outlet != "ハフポスト"
     own = page('<meta property="og:site_name" content="ハフポスト日本版">')
     assert extract_article(own, url="https://mirror.example.com/a.html").outlet == "ハフポスト"
+
+
+def test_fold_long_is_fold_in_pieces(monkeypatch):
+    """The page-text fold, cut at ASCII spaces, gives the very string of one fold: NFKC compositions, final sigma
+    and Hangul syllables never straddle such a space."""
+    import random
+
+    import clipper.extract.metadata as metadata
+
+    monkeypatch.setattr(metadata, "_FOLD_PIECE", 3)  # a piece boundary at nearly every space
+    alphabet = list("aA Σσ\t\n\u00a0\u3000\u0301\u0308\u0344\u1100\u1161\u11a8ＡＢ１ｶﾞ…ﬁ¨'.İ\u0307ß\u2028e")
+    alphabet.append("e\u0301")
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert metadata.fold_long(text) == metadata.fold(text), repr(text)
+    long = "Ｓｍｉｔｈ … said ΟΔΟΣ " * 2000
+    monkeypatch.setattr(metadata, "_FOLD_PIECE", 4096)
+    assert metadata.fold_long(long) == metadata.fold(long)
+
+
+def test_clean_utf8_page_is_parsed_from_its_own_bytes(monkeypatch):
+    """decode_html keeps a clean UTF-8 page's bytes on its text, and extract_article parses those bytes: the same
+    Article as from the plain text, without encoding the page again."""
+    import clipper.extract as extract
+    from clipper.encoding import PageText
+
+    raw = f"<html lang=ja><head><title>見出し | 例</title></head><body><h1>見出し</h1>{BODY}</body></html>".encode()
+    text = decode_html(raw).text
+    assert isinstance(text, PageText) and text.utf8 is raw
+    assert decode_html("<p>シフトJIS</p>".encode("cp932")).text.__class__ is str  # not UTF-8: no bytes kept
+    assert decode_html(b"\xef\xbb\xbf<p>bom</p>").text.__class__ is str  # the BOM is not in the text
+    fed: list[object] = []
+    real = extract.LexborHTMLParser
+    monkeypatch.setattr(extract, "LexborHTMLParser", lambda html: fed.append(html) or real(html))
+    assert extract_article(text, url=URL) == extract_article(str(text), url=URL)
+    assert fed[0] is raw and fed[1] == str(text)
+
+
+def test_page_nodes_list_each_element_once():
+    """An element that two selectors of a list match (<meta itemprop>, <time itemprop pubdate>, <h1 itemprop>) is
+    listed once: lexbor's selector lists give it once per selector matched."""
+    from clipper.extract.page import PageNodes
+
+    tree = LexborHTMLParser(
+        "<html><head><meta itemprop='name' content='x'><title>t</title></head><body>"
+        "<h1 itemprop='headline'>見出し</h1><time itemprop='datePublished' pubdate datetime='2024-01-02'>1月2日</time>"
+        + "<a itemprop='url' href='/'>top</a>" * 90 + "<svg><title>icon</title></svg></body></html>")
+    nodes = PageNodes.of(tree)
+    assert [len(x) for x in (nodes.metas, nodes.h1s, nodes.times, nodes.marked_dates)] == [1, 1, 1, 1]
+    assert len(nodes.itemprops) == 92  # the <h1>, the <time> and 90 links; <meta> excluded
+    assert len({n.mem_id for n in nodes.anchors}) == len(nodes.anchors) == 80
+    assert nodes.title is not None and nodes.title.text() == "t"

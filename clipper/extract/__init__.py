@@ -10,6 +10,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from clipper.encoding import PageText
 from clipper.extract.authors import dateline_author, find_author, paragraph_author
 from clipper.extract.body import extract_paragraphs
 from clipper.extract.dates import find_published
@@ -73,7 +74,9 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
     registry = registry or load_registry()
     warnings: list[str] = []
     try:
-        tree = LexborHTMLParser(html or "")
+        # a page from decode_html that was clean UTF-8 carries its bytes: lexbor parses those, not a re-encoding
+        utf8 = html.utf8 if isinstance(html, PageText) else None
+        tree = LexborHTMLParser(utf8 if utf8 else html or "")
     except Exception as exc:  # selectolax raises on pathological input; a bad page is not an error
         return Article(warnings=(f"the page could not be parsed: {exc.__class__.__name__}",))
     if tree.body is None and tree.head is None:

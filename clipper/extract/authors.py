@@ -19,7 +19,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clipper.extract.jsonld import article_objects, types_of
-from clipper.extract.metadata import clean_text, fold
+from clipper.extract.metadata import clean_text, fold, fold_long
 
 __all__ = [
     "SEPARATOR", "dateline_author", "find_author", "paragraph_author", "split_names", "structured_authors",
@@ -53,7 +53,11 @@ _DESK = re.compile(
     r"shimbun|news|times|press|bureau|desk|contributor|columnist",
     re.I,
 )
-_TITLE_SUFFIX = re.compile(r"\s*(?:記者|特派員|編集委員|論説委員|解説委員|支局長|기자|특파원|논설위원|선임기자)$")
+# a pattern that opens with \s* has a lookahead on its first character in front: without one the regex engine tries
+# each alternative at every position of the string
+_TITLE_SUFFIX = re.compile(
+    r"(?=[\s記特編論解支기특논선])\s*(?:記者|特派員|編集委員|論説委員|解説委員|支局長|기자|특파원|논설위원|선임기자)$"
+)
 _LABEL = re.compile(
     r"^(?:(?:(?:text|words|story|reporting|report|written|article)\s+by|by|この記事の(?:筆者|著者|執筆者)|執筆者|執筆|著者|"
     r"筆者|記者|作者|ライター|author|writer|reporter)(?:\s*[:：●・/／=＝]\s*|\s+)|"
@@ -66,25 +70,25 @@ _OTHER_ROLE = re.compile(
     re.I,
 )
 _ROLE_BREAK = re.compile(
-    r"\s*(?:\s/\s|／|\s[|｜]\s)\s*"
+    r"(?=[\s／|｜])\s*(?:\s/\s|／|\s[|｜]\s)\s*"
     r"(?=(?:[A-Za-z][A-Za-z ]{0,30}\s+by\s)|(?:写真|撮影|翻訳|編集|構成|イラスト|文)\s*[●:：/／])",
     re.I,
 )
 _TRAILING_LABEL = re.compile(
-    r"\s*(?:関連キーワード|関連タグ|キーワード[:：]|タグ[:：]|フォローする|フォロー|プロフィール|記事一覧|すべて見る|"
+    r"(?=[\s関キタフプ記すもfvmr])\s*(?:関連キーワード|関連タグ|キーワード[:：]|タグ[:：]|フォローする|フォロー|プロフィール|記事一覧|すべて見る|"
     r"もっと見る|\bfollow\b|\bview (?:all|profile)\b|\bmore (?:stories|articles) by\b|\bread more\b).*$",
     re.I,
 )
 _JOB = re.compile(
-    r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|producer|chief|bureau|director|analyst|"
-    r"photographer)s?\b|編集長|編集者|カメラマン",
+    r"(?=[ecrwpbda編カ])(?:\b(?:editor|correspondent|reporter|writer|columnist|contributor|producer|chief|bureau|director|analyst|"
+    r"photographer)s?\b|編集長|編集者|カメラマン)",
     re.I,
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"^(?:https?:|www\.)", re.I)
-_DATE_TAIL = re.compile(r"\s*\d{4}[年/.\-]\d{1,2}[月/.\-]\d{1,2}.*$")
-_SPLIT = re.compile(r"\s*(?:[,、，;；&＆]|\band\b|\s및\s)\s*", re.I)
-_BRACKETS = re.compile(r"\s*[（(\[［【]([^）)\]］】]*)[）)\]］】]$")
+_DATE_TAIL = re.compile(r"(?=[\s\d])\s*\d{4}[年/.\-]\d{1,2}[月/.\-]\d{1,2}.*$")
+_SPLIT = re.compile(r"(?=[\s,、，;；&＆a])\s*(?:[,、，;；&＆]|\band\b|\s및\s)\s*", re.I)
+_BRACKETS = re.compile(r"(?=[\s（(\[［【])\s*[（(\[［【]([^）)\]］】]*)[）)\]］】]$")
 _DATELINE = re.compile(r"^[【\[]([^】\]＝=]{1,20})[＝=]([^】\]]{2,30})[】\]]")
 _KOREAN_REPORTER = re.compile(r"([가-힣]{2,4})\s?(?:기자|특파원)\s*[(\[]?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -99,12 +103,16 @@ _NAME_CSS = (
 _LONG_NAME_CSS = '[itemprop~="name"], [class*="name"], .fn, a[rel~="author"]'
 _SKIP_TAGS = {"meta", "link", "script", "style", "noscript", "template", "img", "svg", "time", "input", "button",
               "iframe", "head", "body", "html", "article", "main", "form", "select", "option"}
-_NOT_BYLINE_CLASS = re.compile(r"image|photo|img|pic|caption|thumb|avatar|icon|headshot|social|share", re.I)
-_NOT_BYLINE_AREA = re.compile(r"related|ranking|recommend|popular|sidebar|comment|pickup|breadcrumb", re.I)
-_SITE_FOOTER = re.compile(r"footer|(?<![a-z])side(?![a-z])", re.I)
+_NOT_BYLINE_CLASS = re.compile(
+    r"(?=[ipctahs])(?:image|photo|img|pic|caption|thumb|avatar|icon|headshot|social|share)", re.I
+)
+_NOT_BYLINE_AREA = re.compile(
+    r"(?=[rpscb])(?:related|ranking|recommend|popular|sidebar|comment|pickup|breadcrumb)", re.I
+)
+_SITE_FOOTER = re.compile(r"(?=[fs])(?:footer|(?<![a-z])side(?![a-z]))", re.I)
 _BLOCKS = {"br", "p", "div", "li", "dt", "dd", "tr", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6",
            "section", "header", "footer", "address", "blockquote"}
-_AUTHOR_WORDS = re.compile(r"author|byline|writer|reporter", re.I)
+_AUTHOR_WORDS = re.compile(r"(?=[abwr])(?:author|byline|writer|reporter)", re.I)
 _MAX_CONTAINERS = 60
 _MAX_BYLINE_CHARS = 300
 
@@ -149,7 +157,7 @@ def _is_desk(text: str, identity: list[str]) -> bool:
 def _cut_desk(text: str, identity: list[str]) -> str:
     """Drop a desk or affiliation after a slash or in trailing brackets: オカモト／ASCII編集部 -> オカモト,
     but NeoL／ネオエル stays whole."""
-    for sep in re.finditer(r"\s*(?:／|\s/\s|/)\s*", text):
+    for sep in _DESK_SEP.finditer(text):
         if _is_desk(text[sep.end():], identity):
             return text[: sep.start()]
     bracket = _BRACKETS.search(text)
@@ -158,6 +166,7 @@ def _cut_desk(text: str, identity: list[str]) -> str:
     return text
 
 
+_DESK_SEP = re.compile(r"(?=[\s／/])\s*(?:／|\s/\s|/)\s*")
 _DESK_PREFIX = re.compile(
     r"^(?:(?:社会|政治|経済|国際|外信|外報|運動|文化|科学|生活|地方|報道|写真|映像|デジタル|特別報道|科学環境|くらし|編集)部|"
     r"\S{1,10}(?:支局|総局|通信部))\s+(?=\S)"
@@ -383,9 +392,12 @@ def _shown(tree: LexborHTMLParser, names: list[str]) -> list[str]:
     body = tree.body
     if body is None:
         return []
-    text = fold(body.text(deep=True))
-    hidden = fold(" ".join(n.text(deep=True) for n in body.css("script, style, noscript, template")))
-    return [n for n in names if text.count(fold(n)) > hidden.count(fold(n))]
+    text = fold_long(body.text(deep=True))
+    present = [n for n in names if fold(n) in text]
+    if not present:  # the text of scripts and styles is only read to discount a name found in the page
+        return []
+    hidden = fold_long(" ".join(n.text(deep=True) for n in body.css("script, style, noscript, template")))
+    return [n for n in present if text.count(fold(n)) > hidden.count(fold(n))]
 
 
 def find_author(tree: LexborHTMLParser, metas: dict[str, list[str]], jsonld: list[dict[str, Any]],
@@ -459,8 +471,10 @@ def text_byline(tree: LexborHTMLParser, identity: list[str], h1s: list[LexborNod
                 return names
     root = tree.root
     lang = (root.attributes.get("lang") or "") if root is not None else ""
+    if not lang.lower().startswith("ko"):
+        return []
     article = tree.css_first('[itemprop~="articleBody"], article') or tree.body
-    if article is not None and lang.lower().startswith("ko"):
+    if article is not None:
         end = article.text(deep=True, separator="\n")[-3000:]
         korean = [n for n in dict.fromkeys(_KOREAN_REPORTER.findall(end)) if _person(n, identity)]
         if korean:
