@@ -102,13 +102,26 @@ def builtin_registry_path() -> Path:
 
 
 def user_registry_path() -> Path | None:
+    found = _user_registry_file()
+    return Path(found) if found else None
+
+
+def _user_registry_file() -> str | None:
+    """The user's registry file as a string, or None: asked once a page, so only a stat when nothing changed."""
     env = os.environ.get("CLIPPER_OUTLETS")
     if env:
-        return Path(env).expanduser()
+        return os.path.expanduser(env)
+    path = _config_file(os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"), os.environ.get("APPDATA"),
+                        os.environ.get("USERPROFILE"))
+    return path if os.path.exists(path) else None
+
+
+@lru_cache(maxsize=8)
+def _config_file(_xdg: str | None, _home: str | None, _appdata: str | None, _profile: str | None) -> str:
+    """Where config_dir() puts outlets.toml under these environment values (pathlib's work done once)."""
     from clipper.paths import config_dir
 
-    path = config_dir() / "outlets.toml"
-    return path if path.exists() else None
+    return str(config_dir() / "outlets.toml")
 
 
 def _parse(data: dict[str, Any], origin: str) -> tuple[list[Outlet], list[str]]:
@@ -159,5 +172,4 @@ def _load(user_path: str | None) -> Registry:
 
 def load_registry() -> Registry:
     """The built-in registry merged with the user's file, if any."""
-    user = user_registry_path()
-    return _load(str(user) if user else None)
+    return _load(_user_registry_file())
