@@ -64,7 +64,8 @@ _NEG_WORDS = frozenset(
     authorbox caption captions credit credits tag tags popular ranking footer header nav navigation menu meta disqus
     outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
     screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
-    noprint yarpp addtoany bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
+    noprint yarpp addtoany affiliate disclosure
+    bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
     subhead dek metadata postmeta postmetadata commentlist""".split()
 )
 # A junk word run together with a word for a part of a page names that part: commentlist, commentsbox,
@@ -114,7 +115,11 @@ _BOILER = re.compile(
     r"join the conversation|filed under|tags?\s*:|\d+\s*-\s*\d+ of \d+\s*$|"
     r"follow [\w@ ]{1,40} on (?:twitter|facebook|instagram)|sign up|subscribe|click here|"
     r"all rights reserved|copyright\s*(?:©|\(c\)|\d{4})|©|\(c\) ?\d{4}|photo:|image:|credit:|this slideshow requires|"
-    r"tell us what you think|comments?\s*$|(?:hide |toggle )?caption\s*$|close\s*$|expand\s*$|"
+    r"tell us what you think|(?:this|the) (?:post|article|page|review) (?:may )?contains? "
+    r"(?:affiliate|referral|references to)|"
+    r"(?:sorry,? )?(?:but )?your browser (?:needs|requires|does ?n[o']t support)|"
+    r"(?:please )?(?:enable|activate|turn on) javascript|javascript (?:is )?(?:disabled|required|must be enabled)|"
+    r"comments?\s*$|(?:hide |toggle )?caption\s*$|close\s*$|expand\s*$|"
     r"(?:last )?updated(?: at| on)?:? .{0,40}\d\s*(?:[ap]\.?m\.?)?\s*$|"
     r"続きを読む|関連(?:記事|リンク|ニュース|サイト|情報)|無断転載|この記事は.{0,30}(?:限定|会員|有料|購読|ログイン)|会員登録|"
     r"ログイン(?:して|する|はこちら|が必要)|有料会員|記事の続きは|この記事の続き|(?:シェア|ツイート|ブックマーク)(?:する)?\s*$|"
@@ -137,7 +142,7 @@ _DATELINE = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d{1,2}月\d{1,2}日|[0-9０-
 _SENTENCE = re.compile(r"[。.!?！？]\s*$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s*[\w\s]{0,12}$", re.I)
-_NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
+_NUMBER = re.compile(r"^[\d\s/.,:|-]*$|^https?://\S+$|^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
@@ -145,6 +150,11 @@ _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
 _POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
+_LEAD_LEVEL = 3
+_LEAD_TAGS = frozenset("p h2 h3 h4 h5 h6 div section ul ol dl table blockquote pre".split())
+_PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
+# A box before the container with the <h1> in it is the page's header; with a picture, a photo and its caption.
+_NOT_LEAD = "h1, img, picture, figure"
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
 _Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
@@ -234,7 +244,7 @@ def _lead_named(attrs: dict[str, str | None]) -> bool:
     return False
 
 
-def _leads(first: LexborNode) -> list[LexborNode]:
+def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
     """The article's lead, intro or subheading blocks just before its container (``first``) or before the
     container's nearest ancestors: elements named like a lead, and (next to it) plain paragraphs and headings.
     A long or link-dense block on the way stops the search at that level: that is another part of the page."""
@@ -246,6 +256,7 @@ def _leads(first: LexborNode) -> list[LexborNode]:
         found: list[LexborNode] = []
         sib = node.prev
         seen = 0
+        joined = True  # the element after ``sib`` (toward the container) joined: a heading there heads text
         while sib is not None and seen < 8:
             tag = sib.tag or ""
             if tag[0] != "-" and tag not in _SKIP:
@@ -255,15 +266,19 @@ def _leads(first: LexborNode) -> list[LexborNode]:
                     inner = _lead_inside(sib) if n <= 3000 and tag in ("div", "header", "section", "hgroup") \
                         else None
                     dense = _link_density(sib, n) > 0.3
+                    before = len(found)
                     if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
                         found.append(sib)
                     elif inner is not None:
                         found.append(inner)
                     elif n > 2000 or dense and n > 150:
                         break
-                    elif not dense and not _is_junk(sib.attributes) and level <= 1 and n >= 25 \
-                            and tag in ("p", "h2", "h3", "h4"):
+                    elif not dense and not _is_junk(sib.attributes) and level <= _LEAD_LEVEL and n >= 25 \
+                            and tag in _LEAD_TAGS and (joined or tag not in _HEADINGS) \
+                            and (tag in _PLAIN_LEADS or sib.css_first("h1" if n > 400 else _NOT_LEAD) is None
+                                 and (evidence is None or _norm(sib.text()[:80]) in evidence)):
                         found.append(sib)
+                    joined = len(found) > before
             sib = sib.prev
         levels.append(found[::-1])
         node = node.parent
@@ -655,7 +670,7 @@ def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusiv
             continue
         blocks = [b for c in containers for b in _walk(c)]
         known = {b[0] for b in blocks}
-        lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
+        lead = [b for n in _leads(containers[0], evidence) for b in _walk(n) if b[0] not in known]
         return _filter(lead + blocks, title)
     # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
     return _filter([b for b in _walk(body) if b[2] in _PLAIN_BLOCKS or inclusive and b[2] in _LOOSE_BLOCKS], title)
