@@ -147,7 +147,7 @@ _NUMBER = re.compile(r"^[\d\s/.,:|-]*$|^https?://\S+$|^\d{4}-\d\d-\d\dT[\d:.]+(?
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
 _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
-_POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
+_POPUP_WORDS = ("popup", "modal", "lightbox", "overlay", "flyout")
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
 _LEAD_LEVEL = 3
@@ -304,6 +304,13 @@ def _named(node: LexborNode) -> dict[str, str | None]:
     return attrs
 
 
+def _is_hidden(attrs: dict[str, str | None]) -> bool:
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style and "none" in style and re.search(r"display\s*:\s*none", style))
+
+
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
     """Hidden, or named like page furniture (``in_text``: an inline element inside a sentence, see _INLINE_JUNK)."""
     if not attrs:
@@ -438,8 +445,9 @@ def _in_document_order(body: LexborNode, nodes: list[LexborNode]) -> list[Lexbor
     return sorted(kept, key=lambda n: order.get(n.mem_id, 0))
 
 
-def _walk(container: LexborNode) -> list[_Block]:
-    """Blocks of ``container`` in document order; junk-named and hidden elements are skipped."""
+def _walk(container: LexborNode, comments: bool = False) -> list[_Block]:
+    """Blocks of ``container`` in document order; junk-named and hidden elements are skipped (``comments``: not
+    elements named as comments, on a page whose text is its comments: a forum thread, a live ticker)."""
     out: list[_Block] = []
     buf: list[str] = []
     opened: list[str] = []  # tags of the elements we are inside (below the container)
@@ -487,6 +495,7 @@ def _walk(container: LexborNode) -> list[_Block]:
             tag in _PLAIN
             or tag != "header" and not _is_junk(_named(node), filled and tag not in _BLOCK)
             or len(node.text()) > half and not _is_comments(node.attributes)
+            or comments and _is_comments(node.attributes) and not _is_hidden(node.attributes)
         ):
             if tag == "ruby" or tag == "rp":
                 ruby_rp = tag == "rp"
@@ -665,10 +674,14 @@ def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusiv
         containers = _pick(body, evidence, inclusive)
         if not containers:
             break
-        if _wrong_winner(containers):
+        if _wrong_winner(containers, body):
             _decompose_all(containers)
             continue
         blocks = [b for c in containers for b in _walk(c)]
+        size = sum(len(c.text()) for c in containers)
+        if size > 2000 and sum(len(b[0]) for b in blocks) < 0.1 * size:
+            # almost all of the winner is named as comments: a forum thread or a live ticker, whose text they are
+            blocks = [b for c in containers for b in _walk(c, comments=True)]
         known = {b[0] for b in blocks}
         lead = [b for n in _leads(containers[0], evidence) for b in _walk(n) if b[0] not in known]
         return _filter(lead + blocks, title)
@@ -688,21 +701,46 @@ def _wrong_names(names: str, words: tuple[str, ...] = _WRONG_WORDS) -> bool:
     return False
 
 
-def _wrong_winner(containers: list[LexborNode]) -> bool:
+def _popup_names(names: str) -> bool:
+    """Named as a popup, modal, overlay or flyout: the last word of a name says what the element is
+    (pum-overlay, contactflyout-modal), not a word before it (a page wrapper that is "modal-enabled")."""
+    for token in names.lower().split():
+        words = [w for w in _SPLIT_NAMES.split(token) if w]
+        if words and any(words[-1].startswith(w) or words[-1].endswith(w) for w in _POPUP_WORDS):
+            return True
+    return False
+
+
+def _wrong_winner(containers: list[LexborNode], body: LexborNode) -> bool:
     """Comments, a consent dialog or a list of teasers for other articles won the vote."""
     first = containers[0]
-    if _wrong_names(_names(first.attributes), _POPUP_WORDS):
-        return True
     node: LexborNode | None = first
     for _ in range(3):  # the winner or its near ancestors
         if node is None or node.tag in ("body", "html"):
             break
-        if _wrong_names(_names(node.attributes)):
+        names = _names(node.attributes)
+        if _wrong_names(names):
+            return True
+        # a popup: the winner itself, or an ancestor that holds less than half the page
+        if _popup_names(names) and (node is first or len(node.text()) < 0.5 * len(body.text())):
             return True
         node = node.parent
-    if len(containers) >= 3:  # a grid of cards: each part short, each led by a link
-        return all(len(c.text()) < 600 and c.css_first("a") is not None for c in containers)
+    if len(containers) >= 3:  # a grid of cards: each part short, each led by a link (in it, or in its own card)
+        cards = [_card(c) for c in containers]
+        return all(card is not None for card in cards) and len({c.mem_id for c in cards if c is not None}) == len(cards)
     return _is_card_grid(first)
+
+
+def _card(part: LexborNode) -> LexborNode | None:
+    """The short card around ``part`` (it, or an ancestor up to three levels) that is or holds a link."""
+    node: LexborNode | None = part
+    for _ in range(4):
+        if node is None or len(node.text()) >= 600:
+            return None
+        if node.tag == "a" or _headline_link(node):
+            return node
+        node = node.parent
+    return None
 
 
 def _is_card_grid(node: LexborNode) -> bool:
