@@ -128,7 +128,8 @@ _BOILER = re.compile(
     re.I,
 )
 _BOILER_ANY = re.compile(
-    r"無断転載|all rights reserved|copyright ©|© ?\d{4}|follow (?:her|him|us|them|me) on|subscribe to \S+ newsletter",
+    r"無断転載|all rights reserved|copyright ©|© ?\d{4}|follow (?:her|him|us|them|me) on|subscribe to \S+ newsletter|"
+    r"(?:会員|無料)登録が必要|『?あとで読む』?ことができ",
     re.I,
 )
 _LEADERS = "\u3000 【[［(（<〈《「■□◆◇●○▼▽▶►・*-"  # what may precede a boilerplate word: 【関連記事】
@@ -136,7 +137,7 @@ _DATE_ONLY = re.compile(
     r"^\s*(?:(?:\d{4}|[０-９]{4})年)?[\d０-９]{1,2}月[\d０-９]{1,2}日\S{0,4}(?:\s*[\d０-９]{1,2}[:：時][\d０-９]{2}分?)?\s*$"
     r"|^\s*\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?:\s+\d{1,2}:\d{2})?\s*$"
 )
-_BOILER_HINTS = ("無断転載", "©", "ights reserved", "opyright", "ollow ", "ubscribe")
+_BOILER_HINTS = ("無断転載", "©", "ights reserved", "opyright", "ollow ", "ubscribe", "登録が必要", "あとで読む")
 _BYLINE = re.compile(r"^(?:by|written by|posted by|文|文・|取材・文|記者)[\s:：・]", re.I)
 _DATELINE = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d{1,2}月\d{1,2}日|[0-9０-９]年")
 _SENTENCE = re.compile(r"[。.!?！？]\s*$")
@@ -155,6 +156,8 @@ _LEAD_TAGS = frozenset("p h2 h3 h4 h5 h6 div section ul ol dl table blockquote p
 _PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
 # A box before the container with the <h1> in it is the page's header; with a picture, a photo and its caption.
 _NOT_LEAD = "h1, img, picture, figure"
+_LEAD_UP = 6  # levels above the container searched for a lead (generic blocks: _LEAD_LEVEL)
+_HEADER_BOXES = frozenset("header div section hgroup".split())
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
 _Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
@@ -250,7 +253,7 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
     A long or link-dense block on the way stops the search at that level: that is another part of the page."""
     levels: list[list[LexborNode]] = []
     node: LexborNode | None = first
-    for level in range(4):
+    for level in range(_LEAD_UP):
         if node is None or node.tag in ("body", "html"):
             break
         found: list[LexborNode] = []
@@ -273,6 +276,9 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                         found.append(inner)
                     elif n > 2000 or dense and n > 150:
                         break
+                    elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense and not _is_junk(sib.attributes) \
+                            and (standfirst := _after_headline(sib)):
+                        found.extend(reversed(standfirst))
                     elif not dense and not _is_junk(sib.attributes) and level <= _LEAD_LEVEL and n >= 25 \
                             and tag in _LEAD_TAGS and (joined or tag not in _HEADINGS) \
                             and (tag in _PLAIN_LEADS or sib.css_first("h1" if n > 400 else _NOT_LEAD) is None
@@ -283,6 +289,21 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
         levels.append(found[::-1])
         node = node.parent
     return [n for found in reversed(levels) for n in found]
+
+
+def _after_headline(box: LexborNode) -> list[LexborNode]:
+    """The paragraphs after the ``<h1>`` in a header box (a standfirst that is named like nothing)."""
+    out: list[LexborNode] = []
+    seen = False
+    for node in box.traverse(include_text=False):
+        tag = node.tag
+        if tag == "h1":
+            seen = True
+        elif seen and tag == "p" and not _is_junk(node.attributes):
+            n = len(node.text().strip())
+            if n >= 40 and _link_density(node, n) <= 0.3:
+                out.append(node)
+    return out
 
 
 def _lead_inside(node: LexborNode) -> LexborNode | None:
