@@ -111,3 +111,85 @@ def test_150_000_nested_divs_stay_fast() -> None:
     start = time.perf_counter()
     assert extract_paragraphs(tree) == ["short"] or extract_paragraphs(tree) == []
     assert time.perf_counter() - start < 10
+
+
+# --- recall around the container and wrong winners (bench/text_misses.py, half a of trafilatura's set) -------------
+
+
+def test_ingredient_list_and_table_before_the_steps_are_joined() -> None:
+    intro = "<div class=recipe-intro-area><p>Der cremigste Kuchen, den Sie je gebacken haben, versprochen.</p></div>"
+    ingredients = ("<div class=col><h3>Zutaten für den Teig</h3><ul><li>200 g Mehl, gesiebt</li><li>100 g Butter</li>"
+                   "</ul><table><tr><td>2</td><td>Eier, Größe M</td></tr></table></div>")
+    steps = (f"<div class=col><div class=box><div class=steps><p>Step one. {LONG}</p><p>Step two. {LONG}</p></div>"
+             "</div></div>")
+    text = extract(f"<div class=row>{intro}</div><div class=row>{ingredients}{steps}</div>")
+    for wanted in ("200 g Mehl, gesiebt", "Eier, Größe M", "Zutaten für den Teig", "Der cremigste Kuchen", "Step two"):
+        assert wanted in text
+
+
+def test_a_header_box_with_the_headline_gives_only_its_standfirst() -> None:
+    header = ("<header class=head><div class=head__line><h1>The headline of the page</h1><ul><li>Mail</li><li>PDF</li>"
+              "<li>Print</li></ul><p>The standfirst: what the article says, in a sentence of its own.</p></div>"
+              "</header>")
+    text = extract(f"{header}<div class=story><p>The story. {LONG}</p></div>")
+    assert "The standfirst: what the article says" in text
+    assert "Mail" not in text and "PDF" not in text
+
+
+def test_a_photo_box_before_the_container_is_no_lead() -> None:
+    photo = "<div class=media><img src=x.jpg><div>A man rides a donkey in the village on November 19, 2019.</div></div>"
+    text = extract(f"<div class=wrap>{photo}<div class=story><p>The story. {LONG}</p></div></div>")
+    assert "donkey" not in text and "The story." in text
+
+
+def test_a_heading_that_heads_a_link_list_is_no_lead() -> None:
+    links = "".join(f"<li><a href=/e{i}>Event number {i} in the city</a></li>" for i in range(6))
+    text = extract(f"<div class=col><h2>Kommende Veranstaltungen</h2><ul>{links}</ul></div>"
+                   f"<div class=col><div class=story><p>The story. {LONG}</p></div></div>")
+    assert "Kommende Veranstaltungen" not in text and "The story." in text
+
+
+def test_affiliate_disclosure_and_no_javascript_notices_are_dropped() -> None:
+    text = extract("<div class=story><p>This post may contain affiliate and/or referral links. Please see my page."
+                   "</p><p>Sorry, but your browser needs Javascript to use this site.</p>"
+                   f"<p>The story. {LONG}</p></div>")
+    assert "affiliate" not in text and "Javascript" not in text and "The story." in text
+
+
+def test_article_in_a_popup_overlay_loses_to_the_page() -> None:
+    popup = "".join(f"<p>Training programme {i}, founded, with officers, and cadets, in many ways. {LONG}</p>"
+                    for i in range(4))
+    text = extract(f"<div class=story><p>The story. {LONG}</p><p>More of it. {LONG}</p></div>"
+                   f"<div class='pum pum-overlay'><div class=pum-container><div class=pum-content>{popup}</div></div>"
+                   "</div>" + "<p>" + "Filler text of the rest of the page, with words. " * 40 + "</p>")
+    assert "The story." in text and "Training programme" not in text
+
+
+def test_excerpts_in_linked_cards_are_a_teaser_grid() -> None:
+    cards = "".join(
+        f"<article class=card><h3><a href=/p{i}>Other post {i}</a></h3><div class=post__excerpt><p>Excerpt {i}, with "
+        f"commas, words, and more, words: {SENTENCE}{SENTENCE}</p></div></article>" for i in range(3))
+    text = extract(f"<div class=grid>{cards}</div><div class=page><p>The page's own text. {SENTENCE}</p></div>")
+    assert "The page's own text." in text and "Excerpt 1" not in text
+
+
+def test_a_forum_thread_keeps_its_posts() -> None:
+    posts = "".join(f"<div class=MtnComment><div class=MtnCommentText>Post {i}: {LONG}</div></div>"
+                    for i in range(10))
+    text = extract(f"<main id=content><h1>Thread</h1>{posts}</main>")
+    assert "Post 0:" in text and "Post 9:" in text
+
+
+def test_text_only_in_react_props_is_found() -> None:
+    import html
+    import json
+
+    steps = [{"text": f"<p>Step {i}: measure the table, then cut the cloth, and sew the hem. {LONG}</p>"}
+             for i in range(3)]
+    other = [{"text": f"<p>Other item's step {i}: wipe the board. {LONG}{LONG}</p>"} for i in range(3)]
+    props = {"project": {"title": "How to sew a round tablecloth", "description": f"Intro of the project. {LONG}",
+                         "steps": steps}, "rightProject": {"title": "Cleaning a chalkboard", "steps": other}}
+    attr = html.escape(json.dumps(props), quote=True)
+    text = extract(f"<div data-react-props=\"{attr}\"></div><p>Kommentare</p>",
+                   title="How to sew a round tablecloth")
+    assert "Intro of the project." in text and "Step 2: measure" in text and "Other item" not in text

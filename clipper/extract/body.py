@@ -34,6 +34,8 @@ import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from clipper.extract.prose import data_prose
+
 __all__ = ["extract_paragraphs"]
 
 _REMOVE = (
@@ -683,9 +685,26 @@ def _extract(
                 second = _generic(loose, evidence, title, inclusive=True)
                 if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
                     paragraphs = second
+        if not fallback and sum(len(p) for p in paragraphs) < _LITTLE:
+            # text built by JavaScript from the page's data: prose strings in its JSON (see clipper.extract.prose)
+            data = _data_paragraphs(tree.raw_html.decode("utf-8", errors="replace"), title)
+            if sum(len(p) for p in data) > 2 * max(_LITTLE, sum(len(p) for p in paragraphs)):
+                paragraphs = data
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
     return paragraphs
+
+
+def _data_paragraphs(html: str, title: str | None) -> list[str]:
+    blocks: list[_Block] = []
+    root = LexborHTMLParser(html).root
+    for text in data_prose(root, title) if root is not None else ():
+        if "<" in text:
+            fragment = LexborHTMLParser(text).body
+            blocks += _walk(fragment) if fragment is not None else []
+        else:
+            blocks += [(line, 0, "p", False, False) for line in (_clean_text(t) for t in text.splitlines()) if line]
+    return _filter(blocks, title)
 
 
 def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusive: bool = False) -> list[str]:
