@@ -193,3 +193,15 @@ def test_text_only_in_react_props_is_found() -> None:
     text = extract(f"<div data-react-props=\"{attr}\"></div><p>Kommentare</p>",
                    title="How to sew a round tablecloth")
     assert "Intro of the project." in text and "Step 2: measure" in text and "Other item" not in text
+
+
+def test_read_also_login_credit_and_table_of_contents_lines_are_dropped() -> None:
+    lines = ["Das Thema könnte dich auch interessieren:", "Sie müssen sich einloggen, um zu kommentieren.",
+             "Crédits photos : Bestimage", "Inhaltsverzeichnis", "- Anzeige -", "Alle Angaben ohne Gewähr",
+             "To view the full story, please subscribe to The Daily Times."]
+    text = extract("<div class=story>" + "".join(f"<p>{line}</p>" for line in lines) + f"<p>The story. {LONG}</p>"
+                   "<div class=ez-toc-container><p>1. First part of the text</p></div>"
+                   "<span class=post-ratings>(Noch keine Bewertungen)</span></div>")
+    assert "The story." in text
+    for line in [*lines, "First part of the text", "Bewertungen"]:
+        assert line not in text

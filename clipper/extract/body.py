@@ -66,7 +66,7 @@ _NEG_WORDS = frozenset(
     authorbox caption captions credit credits tag tags popular ranking footer header nav navigation menu meta disqus
     outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
     screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
-    noprint yarpp addtoany affiliate disclosure
+    noprint yarpp addtoany affiliate disclosure toccontainer toclist copyright rating ratings
     bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
     subhead dek metadata postmeta postmetadata commentlist""".split()
 )
@@ -111,8 +111,15 @@ _BOILER = re.compile(
     r"leggi anche|leia (?:também|mais)|читайте также|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|"
     r"was this (?:article|page|post) (?:helpful|useful)|(?:möchten sie|jetzt) (?:den|diesen) (?:artikel|beitrag) "
     r"teilen|newsletter(?:\s|$)|abonnieren sie|melden sie sich .{0,30}newsletter|artikel (?:drucken|teilen)|"
-    r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$)|"
-    r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*$|sponsored|"
+    r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$|"
+    r"(?:das )?(?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|le puede interesar|veja também|"
+    r"(?:weitere|empfohlene|ähnliche) (?:beiträge|artikel)|(?:inhaltsverzeichnis|table of contents)\s*$|"
+    r"(?:sie müssen|bitte|du musst) .{0,40}(?:einloggen|anmelden)|.{0,30}nicht (?:eingeloggt|angemeldet)|"
+    r"(?:um )?(?:einen )?kommentare? zu (?:schreiben|verfassen)|kommentieren\s*$|alle angaben ohne gewähr|"
+    r"(?:to (?:view|read|continue) .{0,30}, )?please (?:subscribe|log ?in|sign ?in)|"
+    r"if you(?:'|’)re (?:seeing this|already a subscriber)|"
+    r"(?:crédits? photos?|bildquelle|fotos?|bild|abbildung)\s*:|.{0,60}/ ?getty images\s*$)|"
+    r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*-?\s*$|sponsored|"
     r"share (?:this|on)|follow us|you may also like|you might also like|more from|recommended for you|topics\s*$|"
     r"join the conversation|filed under|tags?\s*:|\d+\s*-\s*\d+ of \d+\s*$|"
     r"follow [\w@ ]{1,40} on (?:twitter|facebook|instagram)|sign up|subscribe|click here|"
