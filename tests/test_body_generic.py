@@ -205,3 +205,24 @@ def test_read_also_login_credit_and_table_of_contents_lines_are_dropped() -> Non
     assert "The story." in text
     for line in [*lines, "First part of the text", "Bewertungen"]:
         assert line not in text
+
+
+def test_the_text_of_a_signup_form_is_no_article() -> None:
+    terms = "".join(f"<p>By signing up, you agree, item {i}, to our terms, and to the list. {LONG}</p>"
+                    for i in range(6))
+    filler = "".join(f"<div class=card><p>{SENTENCE}</p></div>" for i in range(12))
+    text = extract(f"<div class=page><div class=main><p>The article itself, short. {SENTENCE}</p></div>"
+                   f"<div class=side><div class=box><form action=/join>{terms}</form></div></div>{filler}</div>")
+    assert "The article itself" in text and "By signing up" not in text
+
+
+def test_parts_of_the_article_beyond_the_twenty_best_candidates_are_joined() -> None:
+    def part(i: int, paragraphs: str) -> str:
+        # nested deeper than the five ancestors a paragraph scores: no common ancestor can win
+        return (f"<section class=part><div class=a><div class=b><div class=c><div class=inner><div class=bodytext>"
+                f"{paragraphs}</div></div></div></div></div></section>")
+
+    long_parts = "".join(part(i, f"<p>Part {i}. {LONG}</p><p>{LONG}</p><p>{LONG}</p>") for i in range(15))
+    short_part = part(15, "<p>Part 15, the last one, short, and plain, but, still, the article's own.</p>")
+    text = extract(f"<article>{long_parts}{short_part}</article>")
+    assert all(f"Part {i}" in text for i in range(16))

@@ -438,7 +438,7 @@ def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False) -> li
         ids = {n.mem_id for n in chosen}
         extra = [
             node
-            for key, score in ranked
+            for key, score in scores.items()
             if score >= 3.0 and key not in ids and (node := nodes[key]).tag == best.tag
             and _signature(node) == signature and not _inside_any(node, ids)
         ]
@@ -768,8 +768,9 @@ def _wrong_winner(containers: list[LexborNode], body: LexborNode) -> bool:
         names = _names(node.attributes)
         if _wrong_names(names):
             return True
-        # a popup: the winner itself, or an ancestor that holds less than half the page
-        if _popup_names(names) and (node is first or len(node.text()) < 0.5 * len(body.text())):
+        # a popup: the winner itself, or an ancestor that holds less than half the page; a form's text (terms of a
+        # signup box) unless the form wraps the page
+        if (_popup_names(names) or node.tag == "form") and (node is first or len(node.text()) < 0.5 * len(body.text())):
             return True
         node = node.parent
     if len(containers) >= 3:  # a grid of cards: each part short, each led by a link (in it, or in its own card)
