@@ -226,3 +226,10 @@ def test_parts_of_the_article_beyond_the_twenty_best_candidates_are_joined() -> 
     short_part = part(15, "<p>Part 15, the last one, short, and plain, but, still, the article's own.</p>")
     text = extract(f"<article>{long_parts}{short_part}</article>")
     assert all(f"Part {i}" in text for i in range(16))
+
+
+def test_a_section_header_inside_the_article_is_kept() -> None:
+    text = extract(f"<article><header><h1>The headline</h1><time>2020-01-01</time></header><p>Intro. {LONG}</p>"
+                   f"<section><header class=sectionhead><h3>Vorteile der Finanzierung</h3></header><p>{LONG}</p>"
+                   "</section></article>")
+    assert "Vorteile der Finanzierung" in text and "2020-01-01" not in text

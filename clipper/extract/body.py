@@ -523,7 +523,7 @@ def _walk(container: LexborNode, comments: bool = False) -> list[_Block]:
             pass  # furigana reading without <rp> fallback: dropped (子<rt>こ</rt>ども reads 子ども)
         elif tag[0] != "-" and tag not in _SKIP and (
             tag in _PLAIN
-            or tag != "header" and not _is_junk(_named(node), filled and tag not in _BLOCK)
+            or (tag != "header" or _section_header(node)) and not _is_junk(_named(node), filled and tag not in _BLOCK)
             or len(node.text()) > half and not _is_comments(node.attributes)
             or comments and _is_comments(node.attributes) and not _is_hidden(node.attributes)
         ):
@@ -564,6 +564,12 @@ def _walk(container: LexborNode, comments: bool = False) -> list[_Block]:
                 link_depth -= 1
     flush()
     return out
+
+
+def _section_header(node: LexborNode) -> bool:
+    """A ``<header>`` inside the article that heads one of its sections (an h2-h6, no h1, no byline or time)."""
+    return node.css_first("h1, time, address, [rel=author]") is None \
+        and node.css_first("h2, h3, h4, h5, h6") is not None
 
 
 def _is_boilerplate(text: str, n: int) -> bool:
