@@ -46,6 +46,10 @@ _REMOVE_LOOSE = (
     "script, style, template, svg, math, iframe, object, embed, canvas, video, audio, map, button, select,"
     " textarea, input, dialog, nav, figcaption"
 )
+_REMOVE_TAGS = frozenset(t.strip() for t in _REMOVE.split(","))
+_REMOVE_LOOSE_TAGS = frozenset(t.strip() for t in _REMOVE_LOOSE.split(","))
+_TEXT_BLOCKS = "p, pre, div, td, section, article, main, font, center"  # what _score gives points to
+_TEXT_BLOCK_TAGS = frozenset(t.strip() for t in _TEXT_BLOCKS.split(","))
 _BLOCK = frozenset(
     "address article aside blockquote body center dd details dir div dl dt fieldset figure footer form h1 h2 h3 h4"
     " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody tfoot thead tr ul caption"
@@ -167,6 +171,7 @@ _PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
 _NOT_LEAD = "h1, img, picture, figure"
 _LEAD_UP = 6  # levels above the container searched for a lead (generic blocks: _LEAD_LEVEL)
 _HEADER_BOXES = frozenset("header div section hgroup".split())
+_LEAD_HOLDERS = _HEADER_BOXES  # boxes searched for an element named like a lead
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
 _Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
@@ -275,13 +280,11 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                 seen += 1
                 n = len(sib.text().strip())
                 if n:
-                    inner = _lead_inside(sib) if n <= 3000 and tag in ("div", "header", "section", "hgroup") \
-                        else None
                     dense = _link_density(sib, n) > 0.3
                     before = len(found)
                     if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
                         found.append(sib)
-                    elif inner is not None:
+                    elif n <= 3000 and tag in _LEAD_HOLDERS and (inner := _lead_inside(sib)) is not None:
                         found.append(inner)
                     elif n > 2000 or dense and n > 150:
                         break
@@ -360,13 +363,13 @@ def _link_density(node: LexborNode, total: int) -> float:
     return min(1.0, sum(len(a.text()) for a in node.css("a")) / total)
 
 
-def _score(body: LexborNode, evidence: str | None, inclusive: bool = False
-           ) -> tuple[dict[int, float], dict[int, LexborNode]]:
+def _score(body: LexborNode, evidence: str | None, inclusive: bool = False,
+           candidates: list[LexborNode] | None = None) -> tuple[dict[int, float], dict[int, LexborNode]]:
     """Candidate containers' scores and nodes, keyed by ``mem_id`` (node ``==`` is very slow in selectolax)."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     chains: dict[int, list[int]] = {}  # first scored ancestor -> it and up to 4 more ancestors (body excluded)
-    for node in body.css("p, pre, div, td, section, article, main, font, center"):
+    for node in body.css(_TEXT_BLOCKS) if candidates is None else candidates:
         tag = node.tag
         deep = tag == "p" or tag == "pre" or inclusive and not any(c.tag in _BLOCK for c in node.iter())
         text = node.text(deep=deep)
@@ -394,8 +397,9 @@ def _score(body: LexborNode, evidence: str | None, inclusive: bool = False
     return scores, nodes
 
 
-def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False) -> list[LexborNode]:
-    scores, nodes = _score(body, evidence, inclusive)
+def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False,
+          candidates: list[LexborNode] | None = None) -> list[LexborNode]:
+    scores, nodes = _score(body, evidence, inclusive, candidates)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:20]
     best: LexborNode | None = None
     best_score = 0.0
@@ -613,6 +617,46 @@ def _filter(blocks: list[_Block], title: str | None) -> list[str]:
     return out
 
 
+def _clean(body: LexborNode, remove: frozenset[str]) -> list[LexborNode]:
+    """Remove the elements whose tag is in ``remove`` (a ``<noscript>`` only when short: a page may put its text
+    there) and return the text-block candidates (``_TEXT_BLOCKS``) that stay, in document order. One walk over the
+    elements instead of two CSS queries: selectolax matches a selector list one selector at a time, so the 25
+    tags of ``_REMOVE`` cost more than walking the tree once."""
+    doomed: list[LexborNode] = []
+    kept: list[LexborNode] = []
+    block_tags = _TEXT_BLOCK_TAGS
+    skip_to: int | None = None  # mem_id of the first element after a removed subtree
+    for node in body.traverse(include_text=False):
+        if skip_to is not None:
+            if node.mem_id != skip_to:
+                continue
+            skip_to = None
+        tag = node.tag
+        if tag in remove and (tag != "noscript" or len(node.text()) < 200):
+            doomed.append(node)
+            after = _next_element(node, body)
+            if after is None:
+                break
+            skip_to = after
+        elif tag in block_tags:
+            kept.append(node)
+    _decompose_all(doomed)
+    return kept
+
+
+def _next_element(node: LexborNode, root: LexborNode) -> int | None:
+    """``mem_id`` of the first non-text node after ``node``'s subtree, inside ``root`` (None: nothing follows)."""
+    current: LexborNode | None = node
+    while current is not None and current.mem_id != root.mem_id:
+        nxt = current.next
+        while nxt is not None and nxt.tag == "-text":
+            nxt = nxt.next
+        if nxt is not None:
+            return nxt.mem_id
+        current = current.parent
+    return None
+
+
 def _decompose_all(nodes: list[LexborNode]) -> None:
     # Innermost first: a node removed with its ancestor must not be touched again. Never the document itself.
     for node in reversed(nodes):
@@ -678,24 +722,26 @@ def _extract(
     body = tree.body
     if body is None:
         return fallback
-    _decompose_all([n for n in body.css(_REMOVE) if n.tag != "noscript" or len(n.text()) < 200])
+    candidates: list[LexborNode] | None = _clean(body, _REMOVE_TAGS)
     for selector in drop_selectors or ():
         try:
-            _decompose_all(tree.css(selector))
+            dropped = tree.css(selector)
         except Exception:  # an invalid selector in the registry must not break extraction
             continue
+        if dropped:
+            _decompose_all(dropped)
+            candidates = None  # some of them may be gone with what was dropped
     enough = max(10, len(jsonld_body or "") // 5)  # what the outlet's selectors must yield to be trusted
     paragraphs = _from_selectors(tree, selectors, title, enough) if selectors else []
     if not paragraphs:
         evidence = _norm(jsonld_body) if jsonld_body else None
-        paragraphs = _generic(body, evidence, title)
+        paragraphs = _generic(body, evidence, title, candidates=candidates)
         if sum(len(p) for p in paragraphs) < _LITTLE:
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
             loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
             if loose is not None:
-                _decompose_all(loose.css(_REMOVE_LOOSE))
-                second = _generic(loose, evidence, title, inclusive=True)
+                second = _generic(loose, evidence, title, inclusive=True, candidates=_clean(loose, _REMOVE_LOOSE_TAGS))
                 if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
                     paragraphs = second
         if not fallback and sum(len(p) for p in paragraphs) < _LITTLE:
@@ -720,11 +766,14 @@ def _data_paragraphs(html: str, title: str | None) -> list[str]:
     return _filter(blocks, title)
 
 
-def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusive: bool = False) -> list[str]:
+def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusive: bool = False,
+             candidates: list[LexborNode] | None = None) -> list[str]:
     """The container vote, its walk and filter. A winner that is a teaser list or named like comments or a consent
-    dialog is removed and the vote is held again (twice at most)."""
+    dialog is removed and the vote is held again (twice at most). ``candidates``: the text blocks, when the
+    caller collected them while cleaning (valid until the next removal)."""
     for _ in range(3):
-        containers = _pick(body, evidence, inclusive)
+        containers = _pick(body, evidence, inclusive, candidates)
+        candidates = None
         if not containers:
             break
         if _wrong_winner(containers, body):
