@@ -126,6 +126,26 @@ class Recorder:
         body_mod._generic = self._orig_generic  # type: ignore[assignment]
 
 
+def why_not_lead(where: LexborNode, first: LexborNode, up: int) -> str:
+    """The siblings _leads sees at the level where the snippet is, nearest first, up to the snippet's block."""
+    level_node = [first, *ancestors(first)][up - 1]  # the container's ancestor whose earlier sibling holds it
+    holder_ids = {a.mem_id for a in [where, *ancestors(where)]}
+    seen = []
+    sib = level_node.prev
+    while sib is not None and len(seen) < 12:
+        if sib.tag and sib.tag[0] != "-":
+            n = len(sib.text().strip())
+            ld = body_mod._link_density(sib, n) if n else 0.0
+            mark = "*" if sib.mem_id in holder_ids else ""
+            junk = " junk" if body_mod._is_junk(sib.attributes) else ""
+            h1 = " h1" if sib.css_first("h1") is not None else ""
+            seen.append(f"{mark}{describe(sib)[:40]}[n={n} ld={ld:.2f}{junk}{h1}]")
+            if mark:
+                break
+        sib = sib.prev
+    return f"level {up - 1}: " + " < ".join(seen)
+
+
 def locate(snippet: str, chosen_body: LexborNode | None, containers: list[LexborNode], fresh: LexborNode | None,
            raw: str, order: dict[int, int]) -> tuple[str, str]:
     """(category, detail) of one snippet."""
@@ -150,7 +170,10 @@ def locate(snippet: str, chosen_body: LexborNode | None, containers: list[Lexbor
                 break
         side = "before" if order.get(where.mem_id, 0) < order.get(first.mem_id, 0) else "after"
         label = f"{side} up{min(up, 6)}{'+' if up > 6 else ''}"
-        return label, (path_below(where, top) if top is not None else describe(where))
+        detail = path_below(where, top) if top is not None else describe(where)
+        if side == "before" and top is not None and up >= 1:
+            detail += "\n          why: " + why_not_lead(where, first, up)
+        return label, detail
     if fresh is not None:
         gone = deepest(fresh, snippet)
         if gone is not None:

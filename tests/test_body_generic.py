@@ -233,3 +233,17 @@ def test_a_section_header_inside_the_article_is_kept() -> None:
                    f"<section><header class=sectionhead><h3>Vorteile der Finanzierung</h3></header><p>{LONG}</p>"
                    "</section></article>")
     assert "Vorteile der Finanzierung" in text and "2020-01-01" not in text
+
+
+def test_responsive_hidden_classes_hide_nothing() -> None:
+    text = extract(f"<article><p>Intro. {LONG}</p><div class='l-hidden-xs l-hidden-s'><p>Wide screens. {LONG}</p>"
+                   f"</div><div class=hidden><p>Really hidden. {LONG}</p></div></article>")
+    assert "Wide screens." in text and "Really hidden." not in text
+
+
+def test_empty_elements_before_the_container_do_not_end_the_lead_search() -> None:
+    empties = "<p></p>" * 10
+    text = extract(f"<div class=page><div class=standfirst-box><p>The lead of the story, in a sentence or two here.</p>"
+                   f"</div>{empties}<div class=wrap><div class=story><p>The story. {LONG}</p><p>{LONG}</p></div></div>"
+                   "</div>")
+    assert "The lead of the story" in text

@@ -99,6 +99,7 @@ _INLINE_JUNK = frozenset(
     subscribe signup print skip""".split()
 )
 _EMBEDS = frozenset("social tweet twitter instagram tiktok".split())  # social embeds: posts quoted in the article
+_SCREENS = frozenset("xs s sm m md l lg xl xxl mobile tablet desktop phone small medium large".split())
 _SPLIT_NAMES = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _JUNK_CACHE: dict[str, bool] = {}
 _LEAD_CACHE: dict[str, bool] = {}
@@ -214,6 +215,8 @@ def _junk_names(names: str, inline: bool) -> bool:
     vocabulary = _INLINE_JUNK if inline else _NEG_WORDS
     plain = _GENERATED.sub(" ", names) if "_" in names else names
     words = [w.lower() for w in _SPLIT_NAMES.split(plain) if w]
+    if "hidden" in words:  # hidden-xs, l-hidden-s: hidden on small screens only, shown on others
+        words = [w for w, nxt in zip(words, [*words[1:], ""], strict=True) if w != "hidden" or nxt not in _SCREENS]
     pairs = [a + b for a, b in zip(words, words[1:], strict=False)]  # more-stories -> morestories
     junk = any(w in vocabulary for w in words) or any(p in vocabulary for p in pairs)
     if not junk and not inline:
@@ -277,9 +280,9 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
         while sib is not None and seen < 8:
             tag = sib.tag or ""
             if tag[0] != "-" and tag not in _SKIP:
-                seen += 1
                 n = len(sib.text().strip())
                 if n:
+                    seen += 1
                     dense = _link_density(sib, n) > 0.3
                     before = len(found)
                     if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
@@ -288,11 +291,12 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                         found.append(inner)
                     elif n > 2000 or dense and n > 150:
                         break
-                    elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense and not _is_junk(sib.attributes) \
+                    elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense \
+                            and (tag == "header" or not _is_junk(sib.attributes)) \
                             and (standfirst := _after_headline(sib)):
                         found.extend(reversed(standfirst))
-                    elif not dense and not _is_junk(sib.attributes) and level <= _LEAD_LEVEL and n >= 25 \
-                            and tag in _LEAD_TAGS and (joined or tag not in _HEADINGS) \
+                    elif not dense and not _is_junk(sib.attributes) and level <= _LEAD_LEVEL \
+                            and tag in _LEAD_TAGS and n >= 25 and (joined or tag not in _HEADINGS) \
                             and (tag in _PLAIN_LEADS or sib.css_first("h1" if n > 400 else _NOT_LEAD) is None
                                  and (evidence is None or _norm(sib.text()[:80]) in evidence)):
                         found.append(sib)
