@@ -247,3 +247,11 @@ def test_empty_elements_before_the_container_do_not_end_the_lead_search() -> Non
                    f"</div>{empties}<div class=wrap><div class=story><p>The story. {LONG}</p><p>{LONG}</p></div></div>"
                    "</div>")
     assert "The lead of the story" in text
+
+
+def test_disclaimer_recirculation_and_call_to_action_boxes_are_furniture() -> None:
+    text = extract(f"<article><p>The story. {LONG}</p><div class=editorial-disclaimer><p>The advertising disclaimer "
+                   "below does not apply to this article.</p></div><section class=c-letters-cta><p>We want to hear "
+                   "what you think about this article.</p></section><div class=recirculation-box><p>More columns on "
+                   f"the site, every week of the year.</p></div><p>The end. {LONG}</p></article>")
+    assert "The end." in text and "disclaimer" not in text and "hear what" not in text and "More columns" not in text

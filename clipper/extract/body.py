@@ -70,7 +70,8 @@ _NEG_WORDS = frozenset(
     authorbox caption captions credit credits tag tags popular ranking footer header nav navigation menu meta disqus
     outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
     screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
-    noprint yarpp addtoany affiliate disclosure toccontainer toclist copyright rating ratings
+    noprint yarpp addtoany affiliate disclosure disclaimer recirculation cta toccontainer toclist copyright rating
+    ratings
     bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
     subhead dek metadata postmeta postmetadata commentlist""".split()
 )
