@@ -255,3 +255,14 @@ def test_disclaimer_recirculation_and_call_to_action_boxes_are_furniture() -> No
                    "what you think about this article.</p></section><div class=recirculation-box><p>More columns on "
                    f"the site, every week of the year.</p></div><p>The end. {LONG}</p></article>")
     assert "The end." in text and "disclaimer" not in text and "hear what" not in text and "More columns" not in text
+
+
+def test_a_page_whose_only_text_is_in_a_junk_named_box_is_not_empty() -> None:
+    # a video page: its description sits in the player's caption; a registration dialog wins every vote
+    dialog = "".join(f"<p>Registration term {i}: you agree, to the rules, of the service, and more. {LONG}</p>"
+                     for i in range(5))
+    text = extract(f"<div class=login-dialog><form class=form><div class=clearfix>{dialog}</div></form></div>"
+                   + "<div class=filler>" + "<div class=x><a href=/o>Other part of the page.</a></div>" * 120 + "</div>"
+                   + "<main id=skip-main><div class=item-caption><p class=item-description>New York is the epicentre"
+                   " of the pandemic. Sport, too, has come to a standstill there.</p></div></main>")
+    assert "New York is the epicentre" in text

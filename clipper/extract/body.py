@@ -174,6 +174,7 @@ _NOT_LEAD = "h1, img, picture, figure"
 _LEAD_UP = 6  # levels above the container searched for a lead (generic blocks: _LEAD_LEVEL)
 _HEADER_BOXES = frozenset("header div section hgroup".split())
 _LEAD_HOLDERS = _HEADER_BOXES  # boxes searched for an element named like a lead
+_BASELINE_MIN = 40  # characters of a paragraph the last resort takes
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
 _Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
@@ -756,7 +757,22 @@ def _extract(
                 paragraphs = data
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
+    if not paragraphs and not selectors:
+        # the last resort (trafilatura's "baseline"): the page's paragraphs wherever they are, junk names or not
+        paragraphs = _baseline(body, title)
     return paragraphs
+
+
+def _baseline(body: LexborNode, title: str | None) -> list[str]:
+    blocks: list[_Block] = []
+    for node in body.css("p"):
+        if _is_hidden(node.attributes):
+            continue
+        text = _clean_text(node.text())
+        n = len(text)
+        if n >= _BASELINE_MIN and _link_density(node, n) <= 0.3:
+            blocks.append((text, 0, "p", False, False))
+    return _filter(blocks, title)
 
 
 def _data_paragraphs(html: str, title: str | None) -> list[str]:
