@@ -266,3 +266,13 @@ def test_a_page_whose_only_text_is_in_a_junk_named_box_is_not_empty() -> None:
                    + "<main id=skip-main><div class=item-caption><p class=item-description>New York is the epicentre"
                    " of the pandemic. Sport, too, has come to a standstill there.</p></div></main>")
     assert "New York is the epicentre" in text
+
+
+def test_a_lead_five_levels_above_the_container_is_joined_but_not_a_head_box() -> None:
+    story = f"<div class=a><div class=b><div class=c><div class=d><div class=story><p>The story. {LONG}</p><p>{LONG}"
+    story += "</p></div></div></div></div></div>"
+    text = extract("<div class=featureheadline><span>Special</span> The series: all our reports on the region here."
+                   "</div><div class=news_head_group><span>Politics</span> The headline of the story, again.</div>"
+                   "<div class=text-block>What happened, in one sentence of its own, for the reader.</div>" + story)
+    assert "What happened, in one sentence" in text and "The story." in text
+    assert "The series" not in text and "Politics" not in text

@@ -166,12 +166,13 @@ _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
 _POPUP_WORDS = ("popup", "modal", "lightbox", "overlay", "flyout")
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
-_LEAD_LEVEL = 3
+_LEAD_LEVEL = 5
+_HEAD_WORDS = frozenset("head heading headings headline headlines title titles hgroup".split())
 _LEAD_TAGS = frozenset("p h2 h3 h4 h5 h6 div section ul ol dl table blockquote pre".split())
 _PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
 # A box before the container with the <h1> in it is the page's header; with a picture, a photo and its caption.
 _NOT_LEAD = "h1, img, picture, figure"
-_LEAD_UP = 6  # levels above the container searched for a lead (generic blocks: _LEAD_LEVEL)
+_LEAD_UP = 6  # levels above the container searched for a lead (lead-named; other blocks up to _LEAD_LEVEL)
 _HEADER_BOXES = frozenset("header div section hgroup".split())
 _LEAD_HOLDERS = _HEADER_BOXES  # boxes searched for an element named like a lead
 _BASELINE_MIN = 40  # characters of a paragraph the last resort takes
@@ -300,6 +301,7 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                     elif not dense and not _is_junk(sib.attributes) and level <= _LEAD_LEVEL \
                             and tag in _LEAD_TAGS and n >= 25 and (joined or tag not in _HEADINGS) \
                             and (tag in _PLAIN_LEADS or sib.css_first("h1" if n > 400 else _NOT_LEAD) is None
+                                 and not _head_named(sib.attributes)
                                  and (evidence is None or _norm(sib.text()[:80]) in evidence)):
                         found.append(sib)
                     joined = len(found) > before
@@ -307,6 +309,16 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
         levels.append(found[::-1])
         node = node.parent
     return [n for found in reversed(levels) for n in found]
+
+
+def _head_named(attrs: dict[str, str | None]) -> bool:
+    """Named as the article's head or title block (news_detail_head_group, article-title): the headline and its
+    labels, whose standfirst (if any) is found by _after_headline."""
+    names = _names(attrs)
+    if len(names) <= 1:
+        return False
+    words = [word.lower() for token in _SPLIT_NAMES.split(names) if token for word in _CAMEL.split(token)]
+    return any(w in _HEAD_WORDS or w.endswith(("headline", "title", "heading")) for w in words)
 
 
 def _after_headline(box: LexborNode) -> list[LexborNode]:
