@@ -276,3 +276,10 @@ def test_a_lead_five_levels_above_the_container_is_joined_but_not_a_head_box() -
                    "<div class=text-block>What happened, in one sentence of its own, for the reader.</div>" + story)
     assert "What happened, in one sentence" in text and "The story." in text
     assert "The series" not in text and "Politics" not in text
+
+
+def test_a_link_list_between_the_lead_and_the_container_is_looked_past() -> None:
+    links = "<div class=box>" + "".join(f"<a href=/n{i}>Another story, number {i}, elsewhere</a> " for i in range(8))
+    text = extract(f"<div class=page><p>The lead of the story, in a sentence or two of its own.</p>{links}</div>"
+                   f"<div class=story><p>The story. {LONG}</p><p>{LONG}</p></div></div>")
+    assert "The lead of the story" in text and "Another story" not in text

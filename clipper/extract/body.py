@@ -292,8 +292,10 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                         found.append(sib)
                     elif n <= 3000 and tag in _LEAD_HOLDERS and (inner := _lead_inside(sib)) is not None:
                         found.append(inner)
-                    elif n > 2000 or dense and n > 150:
+                    elif n > 2000:
                         break
+                    elif dense and n > 150:
+                        pass  # a link list between the container and its lead: looked past
                     elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense \
                             and (tag == "header" or not _is_junk(sib.attributes)) \
                             and (standfirst := _after_headline(sib)):
