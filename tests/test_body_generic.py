@@ -283,3 +283,10 @@ def test_a_link_list_between_the_lead_and_the_container_is_looked_past() -> None
     text = extract(f"<div class=page><p>The lead of the story, in a sentence or two of its own.</p>{links}</div>"
                    f"<div class=story><p>The story. {LONG}</p><p>{LONG}</p></div></div>")
     assert "The lead of the story" in text and "Another story" not in text
+
+
+def test_a_long_intro_block_before_the_container_is_joined() -> None:
+    intro = "<div class=block>" + "".join(f"<p>Intro part {i}. {LONG}</p>" for i in range(9)) + "</div>"
+    text = extract(f"<div class=page>{intro}<div class=wrap><div class=story>"
+                   + "".join(f"<p>Story part {i}. {LONG}</p>" for i in range(12)) + "</div></div></div>")
+    assert "Intro part 8." in text and "Story part 11." in text

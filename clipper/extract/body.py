@@ -167,6 +167,7 @@ _POPUP_WORDS = ("popup", "modal", "lightbox", "overlay", "flyout")
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
 _LEAD_LEVEL = 5
+_LEAD_STOP = 5000  # characters: a block this long before the container is another part of the page
 _HEAD_WORDS = frozenset("head heading headings headline headlines title titles hgroup".split())
 _LEAD_TAGS = frozenset("p h2 h3 h4 h5 h6 div section ul ol dl table blockquote pre".split())
 _PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
@@ -292,7 +293,7 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                         found.append(sib)
                     elif n <= 3000 and tag in _LEAD_HOLDERS and (inner := _lead_inside(sib)) is not None:
                         found.append(inner)
-                    elif n > 2000:
+                    elif n > _LEAD_STOP:
                         break
                     elif dense and n > 150:
                         pass  # a link list between the container and its lead: looked past
