@@ -198,7 +198,8 @@ def test_text_only_in_react_props_is_found() -> None:
 def test_read_also_login_credit_and_table_of_contents_lines_are_dropped() -> None:
     lines = ["Das Thema könnte dich auch interessieren:", "Sie müssen sich einloggen, um zu kommentieren.",
              "Crédits photos : Bestimage", "Inhaltsverzeichnis", "- Anzeige -", "Alle Angaben ohne Gewähr",
-             "To view the full story, please subscribe to The Daily Times."]
+             "To view the full story, please subscribe to The Daily Times.",
+             "Never miss the latest news by signing up below.", "Mit dem Newsletter 2023 nichts mehr versäumen!"]
     text = extract("<div class=story>" + "".join(f"<p>{line}</p>" for line in lines) + f"<p>The story. {LONG}</p>"
                    "<div class=ez-toc-container><p>1. First part of the text</p></div>"
                    "<span class=post-ratings>(Noch keine Bewertungen)</span></div>")

@@ -119,6 +119,7 @@ _BOILER = re.compile(
     r"teilen|newsletter(?:\s|$)|abonnieren sie|melden sie sich .{0,30}newsletter|artikel (?:drucken|teilen)|"
     r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$|"
     r"(?:das )?(?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|le puede interesar|veja também|"
+    r"never miss|.{0,40}(?:nichts|nie|keine \w+) mehr (?:verpassen|versäumen)|"
     r"(?:weitere|empfohlene|ähnliche) (?:beiträge|artikel)|(?:inhaltsverzeichnis|table of contents)\s*$|"
     r"(?:sie müssen|bitte|du musst) .{0,40}(?:einloggen|anmelden)|.{0,30}nicht (?:eingeloggt|angemeldet)|"
     r"(?:um )?(?:einen )?kommentare? zu (?:schreiben|verfassen)|kommentieren\s*$|alle angaben ohne gewähr|"
