@@ -291,3 +291,10 @@ def test_a_long_intro_block_before_the_container_is_joined() -> None:
     text = extract(f"<div class=page>{intro}<div class=wrap><div class=story>"
                    + "".join(f"<p>Story part {i}. {LONG}</p>" for i in range(12)) + "</div></div></div>")
     assert "Intro part 8." in text and "Story part 11." in text
+
+
+def test_a_furniture_named_box_that_only_wraps_a_section_heading_is_read() -> None:
+    text = extract(f"<div class=matrix><p>First part. {LONG}</p><div class='j-module j-header'><h2>Angaben gemäß § 5 "
+                   f"TMG</h2></div><p>Second part. {LONG}</p><div class=header-tools><h2>Share</h2><a href=/s>x</a>"
+                   "</div></div>")
+    assert "Angaben gemäß § 5 TMG" in text and "Share" not in text

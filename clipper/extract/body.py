@@ -59,6 +59,7 @@ _SKIP = frozenset("script style template svg iframe button select textarea input
 # Inline tags whose class names are not worth reading (formatting, not widgets).
 _PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_SUBHEADINGS = _HEADINGS - {"h1"}
 _LISTED = _HEADINGS | {"li", "dt", "dd", "tr"}
 
 # Class/id words (whole tokens, or two tokens run together: more-stories -> morestories) of elements that are no
@@ -552,6 +553,7 @@ def _walk(container: LexborNode, comments: bool = False) -> list[_Block]:
             or (tag != "header" or _section_header(node)) and not _is_junk(_named(node), filled and tag not in _BLOCK)
             or len(node.text()) > half and not _is_comments(node.attributes)
             or comments and _is_comments(node.attributes) and not _is_hidden(node.attributes)
+            or tag == "div" and _heading_box(node)
         ):
             if tag == "ruby" or tag == "rp":
                 ruby_rp = tag == "rp"
@@ -590,6 +592,14 @@ def _walk(container: LexborNode, comments: bool = False) -> list[_Block]:
                 link_depth -= 1
     flush()
     return out
+
+
+def _heading_box(node: LexborNode) -> bool:
+    """A box named like furniture ("j-header", "section-header") that only wraps a section heading (h2-h6)."""
+    if _is_hidden(node.attributes):
+        return False
+    children = [c for c in node.iter() if c.tag != "-text" and c.tag != "-comment"]
+    return len(children) == 1 and children[0].tag in _SUBHEADINGS and not (node.text(deep=False) or "").strip()
 
 
 def _section_header(node: LexborNode) -> bool:
