@@ -34,6 +34,8 @@ import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from clipper.extract.prose import data_prose
+
 __all__ = ["extract_paragraphs"]
 
 _REMOVE = (
@@ -44,6 +46,10 @@ _REMOVE_LOOSE = (
     "script, style, template, svg, math, iframe, object, embed, canvas, video, audio, map, button, select,"
     " textarea, input, dialog, nav, figcaption"
 )
+_REMOVE_TAGS = frozenset(t.strip() for t in _REMOVE.split(","))
+_REMOVE_LOOSE_TAGS = frozenset(t.strip() for t in _REMOVE_LOOSE.split(","))
+_TEXT_BLOCKS = "p, pre, div, td, section, article, main, font, center"  # what _score gives points to
+_TEXT_BLOCK_TAGS = frozenset(t.strip() for t in _TEXT_BLOCKS.split(","))
 _BLOCK = frozenset(
     "address article aside blockquote body center dd details dir div dl dt fieldset figure footer form h1 h2 h3 h4"
     " h5 h6 header hgroup hr li main menu nav ol p pre section summary table tbody tfoot thead tr ul caption"
@@ -53,6 +59,7 @@ _SKIP = frozenset("script style template svg iframe button select textarea input
 # Inline tags whose class names are not worth reading (formatting, not widgets).
 _PLAIN = frozenset("a b i em strong u s sup sub small ruby rb rp rt code abbr cite q mark font wbr kbd var tt".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_SUBHEADINGS = _HEADINGS - {"h1"}
 _LISTED = _HEADINGS | {"li", "dt", "dd", "tr"}
 
 # Class/id words (whole tokens, or two tokens run together: more-stories -> morestories) of elements that are no
@@ -64,7 +71,9 @@ _NEG_WORDS = frozenset(
     authorbox caption captions credit credits tag tags popular ranking footer header nav navigation menu meta disqus
     outbrain taboola modal popup cookie cookies paywall login print toolbar pagination pager hidden sronly
     screenreader skip morestories mostread trending follow rss hashtag hashtags rail swiper carousel nocontent
-    noprint yarpp addtoany bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
+    noprint yarpp addtoany affiliate disclosure disclaimer recirculation cta toccontainer toclist copyright rating
+    ratings
+    bio offscreen invisible tooltip popover hovercard rollover cap capt subtitle midtitle
     subhead dek metadata postmeta postmetadata commentlist""".split()
 )
 # A junk word run together with a word for a part of a page names that part: commentlist, commentsbox,
@@ -92,6 +101,7 @@ _INLINE_JUNK = frozenset(
     subscribe signup print skip""".split()
 )
 _EMBEDS = frozenset("social tweet twitter instagram tiktok".split())  # social embeds: posts quoted in the article
+_SCREENS = frozenset("xs s sm m md l lg xl xxl mobile tablet desktop phone small medium large".split())
 _SPLIT_NAMES = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
 _JUNK_CACHE: dict[str, bool] = {}
 _LEAD_CACHE: dict[str, bool] = {}
@@ -108,13 +118,25 @@ _BOILER = re.compile(
     r"leggi anche|leia (?:também|mais)|читайте также|war (?:der|dieser) (?:artikel|beitrag) (?:hilfreich|nützlich)|"
     r"was this (?:article|page|post) (?:helpful|useful)|(?:möchten sie|jetzt) (?:den|diesen) (?:artikel|beitrag) "
     r"teilen|newsletter(?:\s|$)|abonnieren sie|melden sie sich .{0,30}newsletter|artikel (?:drucken|teilen)|"
-    r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$)|"
-    r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*$|sponsored|"
+    r"print (?:this )?(?:article|page)\s*$|bild anzeigen\s*$|beitragsbild\s*$|"
+    r"(?:das )?(?:thema )?könnte (?:dich|sie|euch) (?:auch )?interessieren|le puede interesar|veja também|"
+    r"never miss|.{0,40}(?:nichts|nie|keine \w+) mehr (?:verpassen|versäumen)|"
+    r"(?:weitere|empfohlene|ähnliche) (?:beiträge|artikel)|(?:inhaltsverzeichnis|table of contents)\s*$|"
+    r"(?:sie müssen|bitte|du musst) .{0,40}(?:einloggen|anmelden)|.{0,30}nicht (?:eingeloggt|angemeldet)|"
+    r"(?:um )?(?:einen )?kommentare? zu (?:schreiben|verfassen)|kommentieren\s*$|alle angaben ohne gewähr|"
+    r"(?:to (?:view|read|continue) .{0,30}, )?please (?:subscribe|log ?in|sign ?in)|"
+    r"if you(?:'|’)re (?:seeing this|already a subscriber)|"
+    r"(?:crédits? photos?|bildquelle|fotos?|bild|abbildung)\s*:|.{0,60}/ ?getty images\s*$)|"
+    r"(?:advert(?:isement)?|anzeige|werbung|publicidad|publicité|pubblicità|iklan|реклама|広告|광고)\s*-?\s*$|sponsored|"
     r"share (?:this|on)|follow us|you may also like|you might also like|more from|recommended for you|topics\s*$|"
     r"join the conversation|filed under|tags?\s*:|\d+\s*-\s*\d+ of \d+\s*$|"
     r"follow [\w@ ]{1,40} on (?:twitter|facebook|instagram)|sign up|subscribe|click here|"
     r"all rights reserved|copyright\s*(?:©|\(c\)|\d{4})|©|\(c\) ?\d{4}|photo:|image:|credit:|this slideshow requires|"
-    r"tell us what you think|comments?\s*$|(?:hide |toggle )?caption\s*$|close\s*$|expand\s*$|"
+    r"tell us what you think|(?:this|the) (?:post|article|page|review) (?:may )?contains? "
+    r"(?:affiliate|referral|references to)|"
+    r"(?:sorry,? )?(?:but )?your browser (?:needs|requires|does ?n[o']t support)|"
+    r"(?:please )?(?:enable|activate|turn on) javascript|javascript (?:is )?(?:disabled|required|must be enabled)|"
+    r"comments?\s*$|(?:hide |toggle )?caption\s*$|close\s*$|expand\s*$|"
     r"(?:last )?updated(?: at| on)?:? .{0,40}\d\s*(?:[ap]\.?m\.?)?\s*$|"
     r"続きを読む|関連(?:記事|リンク|ニュース|サイト|情報)|無断転載|この記事は.{0,30}(?:限定|会員|有料|購読|ログイン)|会員登録|"
     r"ログイン(?:して|する|はこちら|が必要)|有料会員|記事の続きは|この記事の続き|(?:シェア|ツイート|ブックマーク)(?:する)?\s*$|"
@@ -123,7 +145,8 @@ _BOILER = re.compile(
     re.I,
 )
 _BOILER_ANY = re.compile(
-    r"無断転載|all rights reserved|copyright ©|© ?\d{4}|follow (?:her|him|us|them|me) on|subscribe to \S+ newsletter",
+    r"無断転載|all rights reserved|copyright ©|© ?\d{4}|follow (?:her|him|us|them|me) on|subscribe to \S+ newsletter|"
+    r"(?:会員|無料)登録が必要|『?あとで読む』?ことができ",
     re.I,
 )
 _LEADERS = "\u3000 【[［(（<〈《「■□◆◇●○▼▽▶►・*-"  # what may precede a boilerplate word: 【関連記事】
@@ -131,20 +154,31 @@ _DATE_ONLY = re.compile(
     r"^\s*(?:(?:\d{4}|[０-９]{4})年)?[\d０-９]{1,2}月[\d０-９]{1,2}日\S{0,4}(?:\s*[\d０-９]{1,2}[:：時][\d０-９]{2}分?)?\s*$"
     r"|^\s*\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?:\s+\d{1,2}:\d{2})?\s*$"
 )
-_BOILER_HINTS = ("無断転載", "©", "ights reserved", "opyright", "ollow ", "ubscribe")
+_BOILER_HINTS = ("無断転載", "©", "ights reserved", "opyright", "ollow ", "ubscribe", "登録が必要", "あとで読む")
 _BYLINE = re.compile(r"^(?:by|written by|posted by|文|文・|取材・文|記者)[\s:：・]", re.I)
 _DATELINE = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d{1,2}月\d{1,2}日|[0-9０-９]年")
 _SENTENCE = re.compile(r"[。.!?！？]\s*$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _REPORTER = re.compile(r"(?:记者|記者|기자|特派員|通信員|reporter)\s*[\w\s]{0,12}$", re.I)
-_NUMBER = re.compile(r"^[\d\s/.,:|-]*$")
+_NUMBER = re.compile(r"^[\d\s/.,:|-]*$|^https?://\S+$|^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?$")
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
 _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
-_POPUP_WORDS = ("popup", "modal", "lightbox")  # only on the winner itself: a page's wrapper may be "modal-enabled"
+_POPUP_WORDS = ("popup", "modal", "lightbox", "overlay", "flyout")
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
 _LOOSE_BLOCKS = frozenset("div span td li section article".split())
+_LEAD_LEVEL = 5
+_LEAD_STOP = 5000  # characters: a block this long before the container is another part of the page
+_HEAD_WORDS = frozenset("head heading headings headline headlines title titles hgroup".split())
+_LEAD_TAGS = frozenset("p h2 h3 h4 h5 h6 div section ul ol dl table blockquote pre".split())
+_PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
+# A box before the container with the <h1> in it is the page's header; with a picture, a photo and its caption.
+_NOT_LEAD = "h1, img, picture, figure"
+_LEAD_UP = 6  # levels above the container searched for a lead (lead-named; other blocks up to _LEAD_LEVEL)
+_HEADER_BOXES = frozenset("header div section hgroup".split())
+_LEAD_HOLDERS = _HEADER_BOXES  # boxes searched for an element named like a lead
+_BASELINE_MIN = 40  # characters of a paragraph the last resort takes
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
 _STRICT = False  # tests set this to see any exception the safety net in extract_paragraphs would swallow
 _Block = tuple[str, int, str, bool, bool]  # text, chars inside links, innermost block tag, in a blockquote, has <img>
@@ -187,6 +221,8 @@ def _junk_names(names: str, inline: bool) -> bool:
     vocabulary = _INLINE_JUNK if inline else _NEG_WORDS
     plain = _GENERATED.sub(" ", names) if "_" in names else names
     words = [w.lower() for w in _SPLIT_NAMES.split(plain) if w]
+    if "hidden" in words:  # hidden-xs, l-hidden-s: hidden on small screens only, shown on others
+        words = [w for w, nxt in zip(words, [*words[1:], ""], strict=True) if w != "hidden" or nxt not in _SCREENS]
     pairs = [a + b for a, b in zip(words, words[1:], strict=False)]  # more-stories -> morestories
     junk = any(w in vocabulary for w in words) or any(p in vocabulary for p in pairs)
     if not junk and not inline:
@@ -234,40 +270,75 @@ def _lead_named(attrs: dict[str, str | None]) -> bool:
     return False
 
 
-def _leads(first: LexborNode) -> list[LexborNode]:
+def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
     """The article's lead, intro or subheading blocks just before its container (``first``) or before the
     container's nearest ancestors: elements named like a lead, and (next to it) plain paragraphs and headings.
     A long or link-dense block on the way stops the search at that level: that is another part of the page."""
     levels: list[list[LexborNode]] = []
     node: LexborNode | None = first
-    for level in range(4):
+    for level in range(_LEAD_UP):
         if node is None or node.tag in ("body", "html"):
             break
         found: list[LexborNode] = []
         sib = node.prev
         seen = 0
+        joined = True  # the element after ``sib`` (toward the container) joined: a heading there heads text
         while sib is not None and seen < 8:
             tag = sib.tag or ""
             if tag[0] != "-" and tag not in _SKIP:
-                seen += 1
                 n = len(sib.text().strip())
                 if n:
-                    inner = _lead_inside(sib) if n <= 3000 and tag in ("div", "header", "section", "hgroup") \
-                        else None
+                    seen += 1
                     dense = _link_density(sib, n) > 0.3
+                    before = len(found)
                     if _lead_named(sib.attributes) and not dense and 30 <= n <= 2000:
                         found.append(sib)
-                    elif inner is not None:
+                    elif n <= 3000 and tag in _LEAD_HOLDERS and (inner := _lead_inside(sib)) is not None:
                         found.append(inner)
-                    elif n > 2000 or dense and n > 150:
+                    elif n > _LEAD_STOP:
                         break
-                    elif not dense and not _is_junk(sib.attributes) and level <= 1 and n >= 25 \
-                            and tag in ("p", "h2", "h3", "h4"):
+                    elif dense and n > 150:
+                        pass  # a link list between the container and its lead: looked past
+                    elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense \
+                            and (tag == "header" or not _is_junk(sib.attributes)) \
+                            and (standfirst := _after_headline(sib)):
+                        found.extend(reversed(standfirst))
+                    elif not dense and not _is_junk(sib.attributes) and level <= _LEAD_LEVEL \
+                            and tag in _LEAD_TAGS and n >= 25 and (joined or tag not in _HEADINGS) \
+                            and (tag in _PLAIN_LEADS or sib.css_first("h1" if n > 400 else _NOT_LEAD) is None
+                                 and not _head_named(sib.attributes)
+                                 and (evidence is None or _norm(sib.text()[:80]) in evidence)):
                         found.append(sib)
+                    joined = len(found) > before
             sib = sib.prev
         levels.append(found[::-1])
         node = node.parent
     return [n for found in reversed(levels) for n in found]
+
+
+def _head_named(attrs: dict[str, str | None]) -> bool:
+    """Named as the article's head or title block (news_detail_head_group, article-title): the headline and its
+    labels, whose standfirst (if any) is found by _after_headline."""
+    names = _names(attrs)
+    if len(names) <= 1:
+        return False
+    words = [word.lower() for token in _SPLIT_NAMES.split(names) if token for word in _CAMEL.split(token)]
+    return any(w in _HEAD_WORDS or w.endswith(("headline", "title", "heading")) for w in words)
+
+
+def _after_headline(box: LexborNode) -> list[LexborNode]:
+    """The paragraphs after the ``<h1>`` in a header box (a standfirst that is named like nothing)."""
+    out: list[LexborNode] = []
+    seen = False
+    for node in box.traverse(include_text=False):
+        tag = node.tag
+        if tag == "h1":
+            seen = True
+        elif seen and tag == "p" and not _is_junk(node.attributes):
+            n = len(node.text().strip())
+            if n >= 40 and _link_density(node, n) <= 0.3:
+                out.append(node)
+    return out
 
 
 def _lead_inside(node: LexborNode) -> LexborNode | None:
@@ -289,6 +360,13 @@ def _named(node: LexborNode) -> dict[str, str | None]:
     return attrs
 
 
+def _is_hidden(attrs: dict[str, str | None]) -> bool:
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style and "none" in style and re.search(r"display\s*:\s*none", style))
+
+
 def _is_junk(attrs: dict[str, str | None], in_text: bool = False) -> bool:
     """Hidden, or named like page furniture (``in_text``: an inline element inside a sentence, see _INLINE_JUNK)."""
     if not attrs:
@@ -308,13 +386,13 @@ def _link_density(node: LexborNode, total: int) -> float:
     return min(1.0, sum(len(a.text()) for a in node.css("a")) / total)
 
 
-def _score(body: LexborNode, evidence: str | None, inclusive: bool = False
-           ) -> tuple[dict[int, float], dict[int, LexborNode]]:
+def _score(body: LexborNode, evidence: str | None, inclusive: bool = False,
+           candidates: list[LexborNode] | None = None) -> tuple[dict[int, float], dict[int, LexborNode]]:
     """Candidate containers' scores and nodes, keyed by ``mem_id`` (node ``==`` is very slow in selectolax)."""
     scores: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
     chains: dict[int, list[int]] = {}  # first scored ancestor -> it and up to 4 more ancestors (body excluded)
-    for node in body.css("p, pre, div, td, section, article, main, font, center"):
+    for node in body.css(_TEXT_BLOCKS) if candidates is None else candidates:
         tag = node.tag
         deep = tag == "p" or tag == "pre" or inclusive and not any(c.tag in _BLOCK for c in node.iter())
         text = node.text(deep=deep)
@@ -342,8 +420,9 @@ def _score(body: LexborNode, evidence: str | None, inclusive: bool = False
     return scores, nodes
 
 
-def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False) -> list[LexborNode]:
-    scores, nodes = _score(body, evidence, inclusive)
+def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False,
+          candidates: list[LexborNode] | None = None) -> list[LexborNode]:
+    scores, nodes = _score(body, evidence, inclusive, candidates)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:20]
     best: LexborNode | None = None
     best_score = 0.0
@@ -386,7 +465,7 @@ def _pick(body: LexborNode, evidence: str | None, inclusive: bool = False) -> li
         ids = {n.mem_id for n in chosen}
         extra = [
             node
-            for key, score in ranked
+            for key, score in scores.items()
             if score >= 3.0 and key not in ids and (node := nodes[key]).tag == best.tag
             and _signature(node) == signature and not _inside_any(node, ids)
         ]
@@ -423,8 +502,9 @@ def _in_document_order(body: LexborNode, nodes: list[LexborNode]) -> list[Lexbor
     return sorted(kept, key=lambda n: order.get(n.mem_id, 0))
 
 
-def _walk(container: LexborNode) -> list[_Block]:
-    """Blocks of ``container`` in document order; junk-named and hidden elements are skipped."""
+def _walk(container: LexborNode, comments: bool = False) -> list[_Block]:
+    """Blocks of ``container`` in document order; junk-named and hidden elements are skipped (``comments``: not
+    elements named as comments, on a page whose text is its comments: a forum thread, a live ticker)."""
     out: list[_Block] = []
     buf: list[str] = []
     opened: list[str] = []  # tags of the elements we are inside (below the container)
@@ -470,8 +550,10 @@ def _walk(container: LexborNode) -> list[_Block]:
             pass  # furigana reading without <rp> fallback: dropped (子<rt>こ</rt>ども reads 子ども)
         elif tag[0] != "-" and tag not in _SKIP and (
             tag in _PLAIN
-            or tag != "header" and not _is_junk(_named(node), filled and tag not in _BLOCK)
+            or (tag != "header" or _section_header(node)) and not _is_junk(_named(node), filled and tag not in _BLOCK)
             or len(node.text()) > half and not _is_comments(node.attributes)
+            or comments and _is_comments(node.attributes) and not _is_hidden(node.attributes)
+            or tag == "div" and _heading_box(node)
         ):
             if tag == "ruby" or tag == "rp":
                 ruby_rp = tag == "rp"
@@ -510,6 +592,20 @@ def _walk(container: LexborNode) -> list[_Block]:
                 link_depth -= 1
     flush()
     return out
+
+
+def _heading_box(node: LexborNode) -> bool:
+    """A box named like furniture ("j-header", "section-header") that only wraps a section heading (h2-h6)."""
+    if _is_hidden(node.attributes):
+        return False
+    children = [c for c in node.iter() if c.tag != "-text" and c.tag != "-comment"]
+    return len(children) == 1 and children[0].tag in _SUBHEADINGS and not (node.text(deep=False) or "").strip()
+
+
+def _section_header(node: LexborNode) -> bool:
+    """A ``<header>`` inside the article that heads one of its sections (an h2-h6, no h1, no byline or time)."""
+    return node.css_first("h1, time, address, [rel=author]") is None \
+        and node.css_first("h2, h3, h4, h5, h6") is not None
 
 
 def _is_boilerplate(text: str, n: int) -> bool:
@@ -551,6 +647,46 @@ def _filter(blocks: list[_Block], title: str | None) -> list[str]:
         if tag not in _HEADINGS:
             started = True
     return out
+
+
+def _clean(body: LexborNode, remove: frozenset[str]) -> list[LexborNode]:
+    """Remove the elements whose tag is in ``remove`` (a ``<noscript>`` only when short: a page may put its text
+    there) and return the text-block candidates (``_TEXT_BLOCKS``) that stay, in document order. One walk over the
+    elements instead of two CSS queries: selectolax matches a selector list one selector at a time, so the 25
+    tags of ``_REMOVE`` cost more than walking the tree once."""
+    doomed: list[LexborNode] = []
+    kept: list[LexborNode] = []
+    block_tags = _TEXT_BLOCK_TAGS
+    skip_to: int | None = None  # mem_id of the first element after a removed subtree
+    for node in body.traverse(include_text=False):
+        if skip_to is not None:
+            if node.mem_id != skip_to:
+                continue
+            skip_to = None
+        tag = node.tag
+        if tag in remove and (tag != "noscript" or len(node.text()) < 200):
+            doomed.append(node)
+            after = _next_element(node, body)
+            if after is None:
+                break
+            skip_to = after
+        elif tag in block_tags:
+            kept.append(node)
+    _decompose_all(doomed)
+    return kept
+
+
+def _next_element(node: LexborNode, root: LexborNode) -> int | None:
+    """``mem_id`` of the first non-text node after ``node``'s subtree, inside ``root`` (None: nothing follows)."""
+    current: LexborNode | None = node
+    while current is not None and current.mem_id != root.mem_id:
+        nxt = current.next
+        while nxt is not None and nxt.tag == "-text":
+            nxt = nxt.next
+        if nxt is not None:
+            return nxt.mem_id
+        current = current.parent
+    return None
 
 
 def _decompose_all(nodes: list[LexborNode]) -> None:
@@ -618,44 +754,85 @@ def _extract(
     body = tree.body
     if body is None:
         return fallback
-    _decompose_all([n for n in body.css(_REMOVE) if n.tag != "noscript" or len(n.text()) < 200])
+    candidates: list[LexborNode] | None = _clean(body, _REMOVE_TAGS)
     for selector in drop_selectors or ():
         try:
-            _decompose_all(tree.css(selector))
+            dropped = tree.css(selector)
         except Exception:  # an invalid selector in the registry must not break extraction
             continue
+        if dropped:
+            _decompose_all(dropped)
+            candidates = None  # some of them may be gone with what was dropped
     enough = max(10, len(jsonld_body or "") // 5)  # what the outlet's selectors must yield to be trusted
     paragraphs = _from_selectors(tree, selectors, title, enough) if selectors else []
     if not paragraphs:
         evidence = _norm(jsonld_body) if jsonld_body else None
-        paragraphs = _generic(body, evidence, title)
+        paragraphs = _generic(body, evidence, title, candidates=candidates)
         if sum(len(p) for p in paragraphs) < _LITTLE:
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
             loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
             if loose is not None:
-                _decompose_all(loose.css(_REMOVE_LOOSE))
-                second = _generic(loose, evidence, title, inclusive=True)
+                second = _generic(loose, evidence, title, inclusive=True, candidates=_clean(loose, _REMOVE_LOOSE_TAGS))
                 if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
                     paragraphs = second
+        if not fallback and sum(len(p) for p in paragraphs) < _LITTLE:
+            # text built by JavaScript from the page's data: prose strings in its JSON (see clipper.extract.prose)
+            data = _data_paragraphs(tree.raw_html.decode("utf-8", errors="replace"), title)
+            if sum(len(p) for p in data) > 2 * max(_LITTLE, sum(len(p) for p in paragraphs)):
+                paragraphs = data
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
+    if not paragraphs and not selectors:
+        # the last resort (trafilatura's "baseline"): the page's paragraphs wherever they are, junk names or not
+        paragraphs = _baseline(body, title)
     return paragraphs
 
 
-def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusive: bool = False) -> list[str]:
+def _baseline(body: LexborNode, title: str | None) -> list[str]:
+    blocks: list[_Block] = []
+    for node in body.css("p"):
+        if _is_hidden(node.attributes):
+            continue
+        text = _clean_text(node.text())
+        n = len(text)
+        if n >= _BASELINE_MIN and _link_density(node, n) <= 0.3:
+            blocks.append((text, 0, "p", False, False))
+    return _filter(blocks, title)
+
+
+def _data_paragraphs(html: str, title: str | None) -> list[str]:
+    blocks: list[_Block] = []
+    root = LexborHTMLParser(html).root
+    for text in data_prose(root, title) if root is not None else ():
+        if "<" in text:
+            fragment = LexborHTMLParser(text).body
+            blocks += _walk(fragment) if fragment is not None else []
+        else:
+            blocks += [(line, 0, "p", False, False) for line in (_clean_text(t) for t in text.splitlines()) if line]
+    return _filter(blocks, title)
+
+
+def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusive: bool = False,
+             candidates: list[LexborNode] | None = None) -> list[str]:
     """The container vote, its walk and filter. A winner that is a teaser list or named like comments or a consent
-    dialog is removed and the vote is held again (twice at most)."""
+    dialog is removed and the vote is held again (twice at most). ``candidates``: the text blocks, when the
+    caller collected them while cleaning (valid until the next removal)."""
     for _ in range(3):
-        containers = _pick(body, evidence, inclusive)
+        containers = _pick(body, evidence, inclusive, candidates)
+        candidates = None
         if not containers:
             break
-        if _wrong_winner(containers):
+        if _wrong_winner(containers, body):
             _decompose_all(containers)
             continue
         blocks = [b for c in containers for b in _walk(c)]
+        size = sum(len(c.text()) for c in containers)
+        if size > 2000 and sum(len(b[0]) for b in blocks) < 0.1 * size:
+            # almost all of the winner is named as comments: a forum thread or a live ticker, whose text they are
+            blocks = [b for c in containers for b in _walk(c, comments=True)]
         known = {b[0] for b in blocks}
-        lead = [b for n in _leads(containers[0]) for b in _walk(n) if b[0] not in known]
+        lead = [b for n in _leads(containers[0], evidence) for b in _walk(n) if b[0] not in known]
         return _filter(lead + blocks, title)
     # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
     return _filter([b for b in _walk(body) if b[2] in _PLAIN_BLOCKS or inclusive and b[2] in _LOOSE_BLOCKS], title)
@@ -673,21 +850,47 @@ def _wrong_names(names: str, words: tuple[str, ...] = _WRONG_WORDS) -> bool:
     return False
 
 
-def _wrong_winner(containers: list[LexborNode]) -> bool:
+def _popup_names(names: str) -> bool:
+    """Named as a popup, modal, overlay or flyout: the last word of a name says what the element is
+    (pum-overlay, contactflyout-modal), not a word before it (a page wrapper that is "modal-enabled")."""
+    for token in names.lower().split():
+        words = [w for w in _SPLIT_NAMES.split(token) if w]
+        if words and any(words[-1].startswith(w) or words[-1].endswith(w) for w in _POPUP_WORDS):
+            return True
+    return False
+
+
+def _wrong_winner(containers: list[LexborNode], body: LexborNode) -> bool:
     """Comments, a consent dialog or a list of teasers for other articles won the vote."""
     first = containers[0]
-    if _wrong_names(_names(first.attributes), _POPUP_WORDS):
-        return True
     node: LexborNode | None = first
     for _ in range(3):  # the winner or its near ancestors
         if node is None or node.tag in ("body", "html"):
             break
-        if _wrong_names(_names(node.attributes)):
+        names = _names(node.attributes)
+        if _wrong_names(names):
+            return True
+        # a popup: the winner itself, or an ancestor that holds less than half the page; a form's text (terms of a
+        # signup box) unless the form wraps the page
+        if (_popup_names(names) or node.tag == "form") and (node is first or len(node.text()) < 0.5 * len(body.text())):
             return True
         node = node.parent
-    if len(containers) >= 3:  # a grid of cards: each part short, each led by a link
-        return all(len(c.text()) < 600 and c.css_first("a") is not None for c in containers)
+    if len(containers) >= 3:  # a grid of cards: each part short, each led by a link (in it, or in its own card)
+        cards = [_card(c) for c in containers]
+        return all(card is not None for card in cards) and len({c.mem_id for c in cards if c is not None}) == len(cards)
     return _is_card_grid(first)
+
+
+def _card(part: LexborNode) -> LexborNode | None:
+    """The short card around ``part`` (it, or an ancestor up to three levels) that is or holds a link."""
+    node: LexborNode | None = part
+    for _ in range(4):
+        if node is None or len(node.text()) >= 600:
+            return None
+        if node.tag == "a" or _headline_link(node):
+            return node
+        node = node.parent
+    return None
 
 
 def _is_card_grid(node: LexborNode) -> bool:
