@@ -61,11 +61,10 @@ def pages(corpus: Path, peers: Path) -> list[tuple[str, Path, str | None]]:
 
 
 def dump(corpus: Path, peers: Path) -> dict[str, Any]:
+    import clipper
     from clipper.encoding import decode_html
     from clipper.extract import extract_article
     from clipper.outlets import load_registry
-
-    import clipper
 
     print(f"clipper from {Path(clipper.__file__).parent}", file=sys.stderr)
     registry = load_registry()

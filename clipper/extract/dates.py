@@ -218,20 +218,51 @@ def _time(m: re.Match[str]) -> tuple[tuple[int, int, int], dt.tzinfo | None]:
 _DIGIT = re.compile(r"\d")
 
 
+# The other forms start where a run of digits starts, and take the whole run: 4 digits (a year), 8 (a compact ISO
+# date) or 1-2 (a day or month). Their scans from every position are replaced by matches at those runs only.
+_SCANNED = (0, _MONTH_FIRST)
+_BY_RUN: dict[int, tuple[int, ...]] = {1: (4, 5, 6, 8, 9, 10), 2: (4, 5, 6, 8, 9, 10), 4: (1, 3), 8: (2,)}
+_RUN = re.compile(r"(?<!\d)\d+")
+
+
+def _digit_forms(s: str, limit: int, found: list[tuple[int, int, re.Match[str]]]) -> None:
+    """``found += (m.start(), i, m)`` for the first ``limit`` matches of ``_FORMS[i].finditer(s)``, for every i
+    not in ``_SCANNED``: each form is tried only at the starts of the digit runs it can begin with."""
+    ends = [0] * len(_FORMS)  # where each form's scan goes on (a form's matches do not overlap)
+    counts = [0] * len(_FORMS)
+    for i, need in enumerate(_NEEDS):
+        if i not in _SCANNED and need is not None and not need.search(s):
+            counts[i] = limit  # (a form that cannot match)
+    for run in _RUN.finditer(s):
+        forms = _BY_RUN.get(run.end() - run.start())
+        if forms is None:
+            continue
+        start = run.start()
+        for i in forms:
+            if start < ends[i] or counts[i] >= limit:
+                continue
+            m = _FORMS[i].match(s, start)
+            if m is not None:
+                ends[i] = m.end()
+                counts[i] += 1
+                found.append((start, i, m))
+
+
 def _hits(s: str, limit: int = 200, dayfirst: bool = False) -> Iterator[_Hit]:
     """Every date in ``s`` (already NFKC-normalised), in order, overlapping matches dropped. ``dayfirst``: an
     ambiguous ``05/02/2020`` is the 5th of February (else May 2nd; a number over 12 settles it either way)."""
     found: list[tuple[int, int, re.Match[str]]] = []
     if not _DIGIT.search(s):
         return
-    for i, rx in enumerate(_FORMS):
-        need = _NEEDS[i]
+    for i in _SCANNED:
+        rx, need = _FORMS[i], _NEEDS[i]
         if need is not None and not need.search(s):
             continue  # (a form that cannot match)
         for n, m in enumerate(_month_first(s, rx) if i == _MONTH_FIRST else rx.finditer(s)):
             if n >= limit:
                 break
             found.append((m.start(), i, m))
+    _digit_forms(s, limit, found)
     found.sort(key=lambda t: (t[0], t[1]))
     last_end = -1
     for start, i, m in found:
