@@ -471,20 +471,21 @@ class _Cand:
     weak: bool = False  # a generic meta "date" or a <time> far from the headline: a visible date beats it
 
 
-def _forward(node: LexborNode, *, inside: bool = False, steps: int = 4000) -> Iterator[LexborNode]:
-    """Nodes after ``node`` in document order (``inside``: only its descendants), skipping script/ruby text.
-    (Each property read makes a new node object: each is read once a step.)"""
+def _forward(node: LexborNode, *, inside: bool = False, steps: int = 4000) -> Iterator[tuple[str | None, LexborNode]]:
+    """(tag, node) of the nodes after ``node`` in document order (``inside``: only its descendants), skipping
+    script/ruby text. (Each property read makes a new node object or string: each is read once a step.)"""
     cur = node
     root = node.mem_id if inside else -1
     descend = inside
+    tag: str | None = node.tag if inside else ""
     while steps > 0:
         steps -= 1
-        child = cur.first_child if descend and cur.tag not in _SKIP else None
+        child = cur.first_child if descend and tag != "-text" and tag not in _SKIP else None
         if child is not None:
             cur = child
         else:
             while True:
-                if cur.mem_id == root:
+                if inside and cur.mem_id == root:
                     return
                 nxt = cur.next
                 if nxt is not None:
@@ -496,25 +497,28 @@ def _forward(node: LexborNode, *, inside: bool = False, steps: int = 4000) -> It
                     return
                 cur = parent
         descend = True
-        yield cur
+        tag = cur.tag
+        yield tag, cur
 
 
-def _backward(node: LexborNode, steps: int = 4000) -> Iterator[LexborNode]:
-    """Nodes before ``node`` in reverse document order, up to the body."""
+def _backward(node: LexborNode, steps: int = 4000) -> Iterator[tuple[str | None, LexborNode]]:
+    """(tag, node) of the nodes before ``node`` in reverse document order, up to the body."""
     cur = node
     while steps > 0:
         steps -= 1
         prev = cur.prev
         if prev is not None:
             cur = prev
-            yield cur
-            while steps > 0 and cur.tag not in _SKIP:
+            tag = cur.tag
+            yield tag, cur
+            while steps > 0 and tag != "-text" and tag not in _SKIP:
                 last = cur.last_child
                 if last is None:
                     break
                 steps -= 1
                 cur = last
-                yield cur
+                tag = cur.tag
+                yield tag, cur
         else:
             parent = cur.parent
             if parent is None or parent.tag in ("body", "html"):
@@ -525,7 +529,7 @@ def _backward(node: LexborNode, steps: int = 4000) -> Iterator[LexborNode]:
 def _text_of(node: LexborNode, limit: int = 400) -> str:
     out: list[str] = []
     size = 0
-    for n in _forward(node, inside=True, steps=2000):
+    for _tag, n in _forward(node, inside=True, steps=2000):
         if n.is_text_node:
             out.append(n.text_content or "")
             size += len(out[-1])
@@ -542,7 +546,7 @@ class _Walk:
         self.after: list[str] = []
         self.before: list[str] = []
         self.times: list[tuple[int, LexborNode]] = []  # (signed char offset from the headline, <time>)
-        self._ahead: Iterator[LexborNode] | None = None
+        self._ahead: Iterator[tuple[str | None, LexborNode]] | None = None
         self._size = 0
         if start is None:
             return
@@ -555,9 +559,9 @@ class _Walk:
         if self._ahead is not None and self._size <= budget:
             self._size = self._read(self._ahead, self.after, budget, 1, self._size)
 
-    def _read(self, nodes: Iterator[LexborNode], out: list[str], limit: int, sign: int, size: int = 0) -> int:
-        for n in nodes:
-            tag = n.tag
+    def _read(self, nodes: Iterator[tuple[str | None, LexborNode]], out: list[str], limit: int, sign: int,
+              size: int = 0) -> int:
+        for tag, n in nodes:
             if tag == "-text":
                 chunk = (n.text_content or "").strip()
                 if chunk:
@@ -887,8 +891,8 @@ def _body_readings(tree: LexborHTMLParser, ctx: _Context,
         return []
     out: list[str] = []
     size = 0
-    for n in _forward(area, inside=True, steps=6000):
-        if n.tag in ("nav", "footer", "aside", "form"):
+    for tag, n in _forward(area, inside=True, steps=6000):
+        if tag in ("nav", "footer", "aside", "form"):
             continue
         if n.is_text_node:
             parent = n.parent
@@ -924,7 +928,7 @@ def _page_text(tree: LexborHTMLParser, limit: int = 200_000) -> str:
         return ""
     out: list[str] = []
     size = 0
-    for n in _forward(body, inside=True, steps=60_000):
+    for _tag, n in _forward(body, inside=True, steps=60_000):
         if n.is_text_node:
             chunk = (n.text_content or "").strip()
             if chunk:
