@@ -211,7 +211,8 @@ def _lines(node: LexborNode, limit: int = 5000) -> list[str]:
     for count, child in enumerate(node.traverse(include_text=True)):
         if count > limit // 2:
             break
-        if child.tag == "-text":
+        tag = child.tag
+        if tag == "-text":
             parent = child.parent
             if parent is not None and parent.tag in ("script", "style", "noscript", "template"):
                 continue
@@ -220,7 +221,7 @@ def _lines(node: LexborNode, limit: int = 5000) -> list[str]:
             size += len(text)
             if size > limit:
                 break
-        elif child.tag in _BLOCKS:
+        elif tag in _BLOCKS:
             lines.append("")
     return [t for t in (clean_text(line) for line in lines) if t]
 
@@ -263,13 +264,17 @@ def _area(node: LexborNode | None, cache: AreaCache) -> tuple[bool, str | None]:
         chain.append(cur)
         cur = cur.parent
     for a in reversed(chain):  # outermost first
-        skip = state[0] or a.tag in ("figure", "figcaption", "nav", "aside") or _skip_area(a)
+        tag = a.tag
+        names: str | None = None  # its class and id, read once (each read of .attributes builds a dict)
+        skip = state[0] or tag in ("figure", "figcaption", "nav", "aside")
+        if not skip:
+            names = _class_id(a)
+            skip = bool(_NOT_BYLINE_AREA.search(names))
         outer = state[1]
         if outer is None:
-            if a.tag in ("article", "main"):
+            if tag in ("article", "main"):
                 outer = "article"
-            elif a.tag == "footer" or _SITE_FOOTER.search(f'{a.attributes.get("class") or ""} '
-                                                          f'{a.attributes.get("id") or ""}'):
+            elif tag == "footer" or _SITE_FOOTER.search(names if names is not None else _class_id(a)):
                 outer = "footer"
         state = (skip, outer)
         cache[a.mem_id] = state
@@ -297,9 +302,9 @@ def _ancestors(node: LexborNode, limit: int = 80) -> Iterator[LexborNode]:
         cur = cur.parent
 
 
-def _skip_area(node: LexborNode) -> bool:
+def _class_id(node: LexborNode) -> str:
     attrs = node.attributes
-    return bool(_NOT_BYLINE_AREA.search(f'{attrs.get("class") or ""} {attrs.get("id") or ""}'))
+    return f'{attrs.get("class") or ""} {attrs.get("id") or ""}'
 
 
 def _inside(node: LexborNode, containers: list[LexborNode]) -> bool:
