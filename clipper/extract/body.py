@@ -724,19 +724,22 @@ def extract_paragraphs(
     drop_selectors: list[str] | None = None,
     jsonld_body: str | None = None,
     title: str | None = None,
+    parts: list[list[str]] | None = None,
 ) -> list[str]:
     """The article body of ``tree`` as paragraphs (subheadings and list items are paragraphs too).
 
     ``selectors``: the outlet's body-container selectors, tried in order; ``drop_selectors``: the outlet's junk;
     ``jsonld_body``: JSON-LD ``articleBody``, used to pick the container and as a fallback; ``title``: the known
-    headline, dropped when repeated in the body. A paragraph keeps a leading full-width space (　) the page has.
+    headline, dropped when repeated in the body; ``parts``: the lists a JSON-LD Recipe or HowTo gives (ingredients,
+    steps; see clipper.extract.prose.recipe_parts), whose blocks join the text when the chosen container misses
+    them. A paragraph keeps a leading full-width space (　) the page has.
 
     The tree is MUTATED (junk elements are removed): read metadata first, or pass a copy. Never raises on bad
     markup; returns ``[]`` (or the JSON-LD text) when nothing is found.
     """
     fallback = _jsonld_paragraphs(jsonld_body) if jsonld_body else []
     try:
-        return _extract(tree, selectors, drop_selectors, jsonld_body, title, fallback)
+        return _extract(tree, selectors, drop_selectors, jsonld_body, title, fallback, parts)
     except Exception:  # a safety net for the caller's contract: a bad page is no error
         if _STRICT:
             raise
@@ -750,6 +753,7 @@ def _extract(
     jsonld_body: str | None,
     title: str | None,
     fallback: list[str],
+    parts: list[list[str]] | None = None,
 ) -> list[str]:
     body = tree.body
     if body is None:
@@ -781,12 +785,82 @@ def _extract(
             data = _data_paragraphs(tree.raw_html.decode("utf-8", errors="replace"), title)
             if sum(len(p) for p in data) > 2 * max(_LITTLE, sum(len(p) for p in paragraphs)):
                 paragraphs = data
+        if parts:
+            paragraphs = paragraphs + _missing_parts(body, paragraphs, parts, title)
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
     if not paragraphs and not selectors:
         # the last resort (trafilatura's "baseline"): the page's paragraphs wherever they are, junk names or not
         paragraphs = _baseline(body, title)
     return paragraphs
+
+
+_NON_WORD = re.compile(r"\W+")
+_PART_BOX = 3.0  # a box holding a recipe's list has at most this many times the list's characters (+ _PART_SLACK)
+_PART_SLACK = 1500
+
+
+def _key(text: str) -> str:
+    return _NON_WORD.sub("", text.lower())
+
+
+def _deepest(body: LexborNode, key: str) -> LexborNode | None:
+    """The lowest element whose text holds ``key`` (see _key), or None."""
+    node = body
+    if key not in _key(node.text()):
+        return None
+    while True:
+        for child in node.iter():
+            if key in _key(child.text()):
+                node = child
+                break
+        else:
+            return node
+
+
+def _common(nodes: list[LexborNode]) -> LexborNode | None:
+    chains = []
+    for node in nodes:
+        chain: list[LexborNode] = []
+        walker: LexborNode | None = node
+        while walker is not None:
+            chain.append(walker)
+            walker = walker.parent
+        chains.append(chain[::-1])
+    common = None
+    for level in zip(*chains, strict=False):
+        if len({n.mem_id for n in level}) != 1:
+            break
+        common = level[0]
+    return common
+
+
+def _missing_parts(body: LexborNode, paragraphs: list[str], parts: list[list[str]], title: str | None) -> list[str]:
+    """A recipe's (or how-to's) ingredients and steps that its JSON-LD lists and the chosen text lacks: the blocks
+    of the box that holds most of each list (the lowest common ancestor of the items), when that box is about the
+    list's size, not the page."""
+    have = _key(" ".join(paragraphs))
+    known = set(paragraphs)
+    blocks: list[_Block] = []
+    for texts in parts:
+        keys = [k for k in dict.fromkeys(_key(t) for t in texts) if len(k) >= 4]
+        missing = [k for k in keys if k not in have]
+        if not missing or len(missing) < 0.5 * len(keys):
+            continue
+        found = [n for n in (_deepest(body, k) for k in missing) if n is not None]
+        if len(found) < 0.5 * len(missing):
+            continue
+        box = _common(found) if len(found) > 1 else found[0].parent
+        if box is None or box.tag in ("body", "html"):
+            continue
+        if len(_key(box.text())) > _PART_BOX * sum(len(k) for k in keys) + _PART_SLACK:
+            continue
+        for block in _walk(box):
+            if block[0] not in known:
+                known.add(block[0])
+                blocks.append(block)
+        have = _key(" ".join(known))
+    return _filter(blocks, title) if blocks else []
 
 
 def _baseline(body: LexborNode, title: str | None) -> list[str]:
