@@ -164,6 +164,8 @@ _NUMBER = re.compile(r"^[\d\s/.,:|-]*$|^https?://\S+$|^\d{4}-\d\d-\d\dT[\d:.]+(?
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
+_SMALL = 3000  # characters: ... and so does one that finds less than this and under _SHARE of the page's text
+_SHARE = 0.1
 _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
 _POPUP_WORDS = ("popup", "modal", "lightbox", "overlay", "flyout")
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
@@ -772,13 +774,15 @@ def _extract(
     if not paragraphs:
         evidence = _norm(jsonld_body) if jsonld_body else None
         paragraphs = _generic(body, evidence, title, candidates=candidates)
-        if sum(len(p) for p in paragraphs) < _LITTLE:
+        found = sum(len(p) for p in paragraphs)
+        # the winner is small beside the rest of the (cleaned) page: a box beside the article may have won
+        if found < _LITTLE or found < _SMALL and found < _SHARE * len(body.text()):
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
             loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
             if loose is not None:
                 second = _generic(loose, evidence, title, inclusive=True, candidates=_clean(loose, _REMOVE_LOOSE_TAGS))
-                if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
+                if sum(len(p) for p in second) > found:
                     paragraphs = second
         if not fallback and sum(len(p) for p in paragraphs) < _LITTLE:
             # text built by JavaScript from the page's data: prose strings in its JSON (see clipper.extract.prose)
