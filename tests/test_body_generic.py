@@ -348,3 +348,23 @@ def test_a_winner_small_beside_the_pages_text_tries_the_inclusive_pass(monkeypat
     assert "Line 3 of the article" in text and "Line 39 of the article" in text
     monkeypatch.setattr(body_module, "_SMALL", 0)  # the old trigger: only under 400 characters
     assert "Line 3 of the article" not in extract(SMALL_BOX_PAGE)
+
+
+@pytest.mark.parametrize("standfirst", [
+    "<ul><li>The first point of the standfirst, told in a bullet</li><li>And its second point, told in one</li></ul>",
+    "<div class=x>The standfirst as a block of text alone, after the headline of the page.</div>",
+])
+def test_a_standfirst_after_the_h1_in_a_header_or_article_box_is_joined(standfirst: str) -> None:
+    page = (f"<div class=page><article class=top><h1>The headline</h1>{standfirst}</article>"
+            f"<article class=body><p>The story. {LONG}</p><p>{LONG}</p></article></div>")
+    text = extract(page)
+    assert "The story." in text and "standfirst" in text and "The headline" not in text
+
+
+def test_a_menu_list_after_the_h1_is_no_standfirst() -> None:
+    menu = "<ul class=tools>" + "".join(f"<li><span>{w}</span></li>" for w in
+                                        ("Print this page", "Mail", "Text version", "HTML version", "Save")) + "</ul>"
+    page = (f"<div class=page><div class=top><h1>The headline</h1>{menu}</div>"
+            f"<article class=body><p>The story. {LONG}</p><p>{LONG}</p></article></div>")
+    text = extract(page)
+    assert text.startswith("The story.") and "Print this page" not in text

@@ -178,7 +178,10 @@ _PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
 # A box before the container with the <h1> in it is the page's header; with a picture, a photo and its caption.
 _NOT_LEAD = "h1, img, picture, figure"
 _LEAD_UP = 6  # levels above the container searched for a lead (lead-named; other blocks up to _LEAD_LEVEL)
+_STANDFIRST_TAGS = frozenset("div h2 h3".split())  # besides <p>: a text-only block after the <h1>, a standfirst
+_STANDFIRST_LISTS = frozenset(("ul", "ol"))  # bullet points after the <h1>
 _HEADER_BOXES = frozenset("header div section hgroup".split())
+_HEADLINE_BOXES = _HEADER_BOXES | {"article"}  # boxes whose paragraphs after an <h1> are a standfirst
 _LEAD_HOLDERS = _HEADER_BOXES  # boxes searched for an element named like a lead
 _BASELINE_MIN = 40  # characters of a paragraph the last resort takes
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
@@ -301,7 +304,7 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                         break
                     elif dense and n > 150:
                         pass  # a link list between the container and its lead: looked past
-                    elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense \
+                    elif level <= _LEAD_LEVEL and tag in _HEADLINE_BOXES and not dense \
                             and (tag == "header" or not _is_junk(sib.attributes)) \
                             and (standfirst := _after_headline(sib)):
                         found.extend(reversed(standfirst))
@@ -329,18 +332,28 @@ def _head_named(attrs: dict[str, str | None]) -> bool:
 
 
 def _after_headline(box: LexborNode) -> list[LexborNode]:
-    """The paragraphs after the ``<h1>`` in a header box (a standfirst that is named like nothing)."""
+    """The paragraphs after the ``<h1>`` in a header box (a standfirst that is named like nothing): <p>s, blocks of
+    text alone (div, h2, h3) and bullet points."""
     out: list[LexborNode] = []
     seen = False
     for node in box.traverse(include_text=False):
         tag = node.tag
         if tag == "h1":
             seen = True
-        elif seen and tag == "p" and not _is_junk(node.attributes):
+        elif seen and (tag == "p" or tag in _STANDFIRST_LISTS and _statements(node)
+                       or tag in _STANDFIRST_TAGS and not any(c.tag in _BLOCK for c in node.iter())) \
+                and not _is_junk(node.attributes):
             n = len(node.text().strip())
             if n >= 40 and _link_density(node, n) <= 0.3:
                 out.append(node)
     return out
+
+
+def _statements(items: LexborNode) -> bool:
+    """A list whose items are each a plain statement (bullet points), not a menu of words (print, mail, share)."""
+    lines = [item for item in items.iter() if item.tag == "li"]
+    return bool(lines) and all(len(item.text().strip()) >= 20 and not any(c.tag in _BLOCK for c in item.iter())
+                               for item in lines)
 
 
 def _lead_inside(node: LexborNode) -> LexborNode | None:
