@@ -368,3 +368,11 @@ def test_a_menu_list_after_the_h1_is_no_standfirst() -> None:
             f"<article class=body><p>The story. {LONG}</p><p>{LONG}</p></article></div>")
     text = extract(page)
     assert text.startswith("The story.") and "Print this page" not in text
+
+
+def test_the_standfirst_after_a_headline_far_above_the_container_is_joined() -> None:
+    deep = "<div><div><div><div><div><div><div>" + f"<p>The story. {LONG}</p><p>{LONG}</p>" + "</div>" * 7
+    page = ("<div class=top><h1>The headline</h1><p>The standfirst, a sentence that says what the story is about.</p>"
+            f"</div><div class=main>{deep}</div>")
+    text = extract(page)
+    assert text.startswith("The standfirst, a sentence") and "The story." in text and "The headline" not in text

@@ -349,6 +349,21 @@ def _after_headline(box: LexborNode) -> list[LexborNode]:
     return out
 
 
+def _headline_standfirst(body: LexborNode, first: LexborNode) -> list[LexborNode]:
+    """The standfirst after the page's first <h1> (see _after_headline), when the h1's box is outside the container
+    (a headline far above it, or beside it, which the lead search does not reach)."""
+    h1 = body.css_first("h1")
+    box = h1.parent if h1 is not None else None
+    if box is None or box.tag == "header":  # a <header>'s standfirst is for the lead search (_after_headline)
+        return []
+    node: LexborNode | None = first
+    while node is not None:
+        if node.mem_id == box.mem_id:
+            return []
+        node = node.parent
+    return _after_headline(box)
+
+
 def _statements(items: LexborNode) -> bool:
     """A list whose items are each a plain statement (bullet points), not a menu of words (print, mail, share)."""
     lines = [item for item in items.iter() if item.tag == "li"]
@@ -924,6 +939,8 @@ def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusiv
             blocks = [b for c in containers for b in _walk(c, comments=True)]
         known = {b[0] for b in blocks}
         lead = [b for n in _leads(containers[0], evidence) for b in _walk(n) if b[0] not in known]
+        seen = known | {b[0] for b in lead}
+        lead = [b for n in _headline_standfirst(body, containers[0]) for b in _walk(n) if b[0] not in seen] + lead
         return _filter(lead + blocks, title)
     # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
     return _filter([b for b in _walk(body) if b[2] in _PLAIN_BLOCKS or inclusive and b[2] in _LOOSE_BLOCKS], title)
