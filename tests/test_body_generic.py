@@ -335,21 +335,6 @@ def test_a_recipes_ingredient_box_outside_the_container_joins_by_its_json_ld() -
     assert extract(RECIPE_PAGE, parts=[["Our apple cake."]]) == without
 
 
-SMALL_BOX_PAGE = (
-    "<div class=teaser><p>A box beside the article, with a paragraph of its own that scores. " + LONG + "</p>"
-    "<p>And a second paragraph in it, to pass the little-text threshold. " + LONG + "</p></div>"
-    "<div class=story><div>" + "<br><br>".join(f"<span>Line {i} of the article, written in spans, not paragraphs. "
-                                               f"{LONG}</span>" for i in range(40)) + "</div></div>"
-)
-
-
-def test_a_winner_small_beside_the_pages_text_tries_the_inclusive_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = extract(SMALL_BOX_PAGE)
-    assert "Line 3 of the article" in text and "Line 39 of the article" in text
-    monkeypatch.setattr(body_module, "_SMALL", 0)  # the old trigger: only under 400 characters
-    assert "Line 3 of the article" not in extract(SMALL_BOX_PAGE)
-
-
 @pytest.mark.parametrize("standfirst", [
     "<ul><li>The first point of the standfirst, told in a bullet</li><li>And its second point, told in one</li></ul>",
     "<div class=x>The standfirst as a block of text alone, after the headline of the page.</div>",

@@ -164,8 +164,6 @@ _NUMBER = re.compile(r"^[\d\s/.,:|-]*$|^https?://\S+$|^\d{4}-\d\d-\d\dT[\d:.]+(?
 
 _DIVIDERS = (1, 2, 6, 9, 12)  # readability: an ancestor n levels up gets 1/divider of a paragraph's points
 _LITTLE = 400  # characters: a first pass that finds less tries again, more inclusively
-_SMALL = 3000  # characters: ... and so does one that finds less than this and under _SHARE of the page's text
-_SHARE = 0.1
 _WRONG_WORDS = ("comment", "cookie", "consent", "gdpr")
 _POPUP_WORDS = ("popup", "modal", "lightbox", "overlay", "flyout")
 _PLAIN_BLOCKS = frozenset(("p", "pre"))
@@ -803,8 +801,7 @@ def _extract(
         evidence = _norm(jsonld_body) if jsonld_body else None
         paragraphs = _generic(body, evidence, title, candidates=candidates)
         found = sum(len(p) for p in paragraphs)
-        # the winner is small beside the rest of the (cleaned) page: a box beside the article may have won
-        if found < _LITTLE or found < _SMALL and found < _SHARE * len(body.text()):
+        if found < _LITTLE:
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
             loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
