@@ -298,3 +298,66 @@ def test_a_furniture_named_box_that_only_wraps_a_section_heading_is_read() -> No
                    f"TMG</h2></div><p>Second part. {LONG}</p><div class=header-tools><h2>Share</h2><a href=/s>x</a>"
                    "</div></div>")
     assert "Angaben gemäß § 5 TMG" in text and "Share" not in text
+
+
+def test_recipe_parts_read_ingredients_and_steps_from_json_ld() -> None:
+    from clipper.extract.prose import recipe_parts
+
+    parts = recipe_parts([
+        {"@type": "Organization", "name": "x"},
+        {"@type": ["Recipe", "NewsArticle"], "recipeIngredient": ["200 g flour", "2 eggs"],
+         "recipeInstructions": [{"@type": "HowToSection", "itemListElement": [
+             {"@type": "HowToStep", "text": "Mix the flour with the eggs."}]}, "Bake it for an hour."]},
+        {"@type": "HowTo", "supply": [{"@type": "HowToSupply", "name": "Glue"}], "step": "Stick.<br>Wait."},
+    ])
+    assert parts == [["200 g flour", "2 eggs"], ["Mix the flour with the eggs.", "Bake it for an hour."],
+                     ["Glue"], ["Stick.", "Wait."]]
+
+
+RECIPE_PAGE = (
+    f"<div class=intro><p>Our apple cake. {LONG}</p><p>{LONG}</p></div>"
+    "<div class=widget-card><h3>Ingredients</h3><table class=list>"
+    "<tr><td>200 g</td><td>flour of wheat</td></tr><tr><td>3</td><td>apples, peeled</td></tr>"
+    "<tr><td>1 tbsp</td><td>sugar</td></tr></table></div>"
+    "<div class=sidebar-card><ul><li><a href=/a>Another cake</a></li><li><a href=/b>Yet another cake</a></li></ul>"
+    "</div>"
+)
+
+
+def test_a_recipes_ingredient_box_outside_the_container_joins_by_its_json_ld() -> None:
+    parts = [["200 g flour of wheat", "3 apples, peeled", "1 tbsp sugar"]]
+    without = extract(RECIPE_PAGE)
+    assert "Our apple cake." in without and "apples, peeled" not in without
+    text = extract(RECIPE_PAGE, parts=parts)
+    assert "Our apple cake." in text and "apples, peeled" in text and "flour of wheat" in text
+    assert "Another cake" not in text
+    # a list the text already holds, or one found only in a box the size of the page, adds nothing
+    assert extract(RECIPE_PAGE, parts=[["Our apple cake."]]) == without
+
+
+@pytest.mark.parametrize("standfirst", [
+    "<ul><li>The first point of the standfirst, told in a bullet</li><li>And its second point, told in one</li></ul>",
+    "<div class=x>The standfirst as a block of text alone, after the headline of the page.</div>",
+])
+def test_a_standfirst_after_the_h1_in_a_header_or_article_box_is_joined(standfirst: str) -> None:
+    page = (f"<div class=page><article class=top><h1>The headline</h1>{standfirst}</article>"
+            f"<article class=body><p>The story. {LONG}</p><p>{LONG}</p></article></div>")
+    text = extract(page)
+    assert "The story." in text and "standfirst" in text and "The headline" not in text
+
+
+def test_a_menu_list_after_the_h1_is_no_standfirst() -> None:
+    menu = "<ul class=tools>" + "".join(f"<li><span>{w}</span></li>" for w in
+                                        ("Print this page", "Mail", "Text version", "HTML version", "Save")) + "</ul>"
+    page = (f"<div class=page><div class=top><h1>The headline</h1>{menu}</div>"
+            f"<article class=body><p>The story. {LONG}</p><p>{LONG}</p></article></div>")
+    text = extract(page)
+    assert text.startswith("The story.") and "Print this page" not in text
+
+
+def test_the_standfirst_after_a_headline_far_above_the_container_is_joined() -> None:
+    deep = "<div><div><div><div><div><div><div>" + f"<p>The story. {LONG}</p><p>{LONG}</p>" + "</div>" * 7
+    page = ("<div class=top><h1>The headline</h1><p>The standfirst, a sentence that says what the story is about.</p>"
+            f"</div><div class=main>{deep}</div>")
+    text = extract(page)
+    assert text.startswith("The standfirst, a sentence") and "The story." in text and "The headline" not in text

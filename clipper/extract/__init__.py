@@ -29,6 +29,7 @@ from clipper.extract.metadata import (
     site_from_title,
 )
 from clipper.extract.page import PageNodes
+from clipper.extract.prose import recipe_parts
 from clipper.models import Article
 from clipper.outlets import Outlet, Registry, load_registry
 from clipper.textclean import strip_unsafe, strip_unsafe_opt
@@ -117,6 +118,7 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         drop_selectors=list(outlet.drop) if outlet else None,
         jsonld_body=_jsonld_body(jsonld),
         title=title,
+        parts=recipe_parts(jsonld),
     )
     if author is None and paragraphs:
         author = dateline_author(paragraphs[0]) or paragraph_author(paragraphs, author_identity)

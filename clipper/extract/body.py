@@ -176,7 +176,10 @@ _PLAIN_LEADS = frozenset("p h2 h3 h4 h5 h6".split())
 # A box before the container with the <h1> in it is the page's header; with a picture, a photo and its caption.
 _NOT_LEAD = "h1, img, picture, figure"
 _LEAD_UP = 6  # levels above the container searched for a lead (lead-named; other blocks up to _LEAD_LEVEL)
+_STANDFIRST_TAGS = frozenset("div h2 h3".split())  # besides <p>: a text-only block after the <h1>, a standfirst
+_STANDFIRST_LISTS = frozenset(("ul", "ol"))  # bullet points after the <h1>
 _HEADER_BOXES = frozenset("header div section hgroup".split())
+_HEADLINE_BOXES = _HEADER_BOXES | {"article"}  # boxes whose paragraphs after an <h1> are a standfirst
 _LEAD_HOLDERS = _HEADER_BOXES  # boxes searched for an element named like a lead
 _BASELINE_MIN = 40  # characters of a paragraph the last resort takes
 _MIN_SCORE = 3.0  # about one real paragraph; below it the page has no article text (expired, index, error page)
@@ -299,7 +302,7 @@ def _leads(first: LexborNode, evidence: str | None = None) -> list[LexborNode]:
                         break
                     elif dense and n > 150:
                         pass  # a link list between the container and its lead: looked past
-                    elif level <= _LEAD_LEVEL and tag in _HEADER_BOXES and not dense \
+                    elif level <= _LEAD_LEVEL and tag in _HEADLINE_BOXES and not dense \
                             and (tag == "header" or not _is_junk(sib.attributes)) \
                             and (standfirst := _after_headline(sib)):
                         found.extend(reversed(standfirst))
@@ -327,18 +330,43 @@ def _head_named(attrs: dict[str, str | None]) -> bool:
 
 
 def _after_headline(box: LexborNode) -> list[LexborNode]:
-    """The paragraphs after the ``<h1>`` in a header box (a standfirst that is named like nothing)."""
+    """The paragraphs after the ``<h1>`` in a header box (a standfirst that is named like nothing): <p>s, blocks of
+    text alone (div, h2, h3) and bullet points."""
     out: list[LexborNode] = []
     seen = False
     for node in box.traverse(include_text=False):
         tag = node.tag
         if tag == "h1":
             seen = True
-        elif seen and tag == "p" and not _is_junk(node.attributes):
+        elif seen and (tag == "p" or tag in _STANDFIRST_LISTS and _statements(node)
+                       or tag in _STANDFIRST_TAGS and not any(c.tag in _BLOCK for c in node.iter())) \
+                and not _is_junk(node.attributes):
             n = len(node.text().strip())
             if n >= 40 and _link_density(node, n) <= 0.3:
                 out.append(node)
     return out
+
+
+def _headline_standfirst(body: LexborNode, first: LexborNode) -> list[LexborNode]:
+    """The standfirst after the page's first <h1> (see _after_headline), when the h1's box is outside the container
+    (a headline far above it, or beside it, which the lead search does not reach)."""
+    h1 = body.css_first("h1")
+    box = h1.parent if h1 is not None else None
+    if box is None or box.tag == "header":  # a <header>'s standfirst is for the lead search (_after_headline)
+        return []
+    node: LexborNode | None = first
+    while node is not None:
+        if node.mem_id == box.mem_id:
+            return []
+        node = node.parent
+    return _after_headline(box)
+
+
+def _statements(items: LexborNode) -> bool:
+    """A list whose items are each a plain statement (bullet points), not a menu of words (print, mail, share)."""
+    lines = [item for item in items.iter() if item.tag == "li"]
+    return bool(lines) and all(len(item.text().strip()) >= 20 and not any(c.tag in _BLOCK for c in item.iter())
+                               for item in lines)
 
 
 def _lead_inside(node: LexborNode) -> LexborNode | None:
@@ -724,19 +752,22 @@ def extract_paragraphs(
     drop_selectors: list[str] | None = None,
     jsonld_body: str | None = None,
     title: str | None = None,
+    parts: list[list[str]] | None = None,
 ) -> list[str]:
     """The article body of ``tree`` as paragraphs (subheadings and list items are paragraphs too).
 
     ``selectors``: the outlet's body-container selectors, tried in order; ``drop_selectors``: the outlet's junk;
     ``jsonld_body``: JSON-LD ``articleBody``, used to pick the container and as a fallback; ``title``: the known
-    headline, dropped when repeated in the body. A paragraph keeps a leading full-width space (　) the page has.
+    headline, dropped when repeated in the body; ``parts``: the lists a JSON-LD Recipe or HowTo gives (ingredients,
+    steps; see clipper.extract.prose.recipe_parts), whose blocks join the text when the chosen container misses
+    them. A paragraph keeps a leading full-width space (　) the page has.
 
     The tree is MUTATED (junk elements are removed): read metadata first, or pass a copy. Never raises on bad
     markup; returns ``[]`` (or the JSON-LD text) when nothing is found.
     """
     fallback = _jsonld_paragraphs(jsonld_body) if jsonld_body else []
     try:
-        return _extract(tree, selectors, drop_selectors, jsonld_body, title, fallback)
+        return _extract(tree, selectors, drop_selectors, jsonld_body, title, fallback, parts)
     except Exception:  # a safety net for the caller's contract: a bad page is no error
         if _STRICT:
             raise
@@ -750,6 +781,7 @@ def _extract(
     jsonld_body: str | None,
     title: str | None,
     fallback: list[str],
+    parts: list[list[str]] | None = None,
 ) -> list[str]:
     body = tree.body
     if body is None:
@@ -768,25 +800,96 @@ def _extract(
     if not paragraphs:
         evidence = _norm(jsonld_body) if jsonld_body else None
         paragraphs = _generic(body, evidence, title, candidates=candidates)
-        if sum(len(p) for p in paragraphs) < _LITTLE:
+        found = sum(len(p) for p in paragraphs)
+        if found < _LITTLE:
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
             loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
             if loose is not None:
                 second = _generic(loose, evidence, title, inclusive=True, candidates=_clean(loose, _REMOVE_LOOSE_TAGS))
-                if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
+                if sum(len(p) for p in second) > found:
                     paragraphs = second
         if not fallback and sum(len(p) for p in paragraphs) < _LITTLE:
             # text built by JavaScript from the page's data: prose strings in its JSON (see clipper.extract.prose)
             data = _data_paragraphs(tree.raw_html.decode("utf-8", errors="replace"), title)
             if sum(len(p) for p in data) > 2 * max(_LITTLE, sum(len(p) for p in paragraphs)):
                 paragraphs = data
+        if parts:
+            paragraphs = paragraphs + _missing_parts(body, paragraphs, parts, title)
     if fallback and sum(len(p) for p in paragraphs) < 0.2 * len(jsonld_body or ""):
         return fallback
     if not paragraphs and not selectors:
         # the last resort (trafilatura's "baseline"): the page's paragraphs wherever they are, junk names or not
         paragraphs = _baseline(body, title)
     return paragraphs
+
+
+_NON_WORD = re.compile(r"\W+")
+_PART_BOX = 3.0  # a box holding a recipe's list has at most this many times the list's characters (+ _PART_SLACK)
+_PART_SLACK = 1500
+
+
+def _key(text: str) -> str:
+    return _NON_WORD.sub("", text.lower())
+
+
+def _deepest(body: LexborNode, key: str) -> LexborNode | None:
+    """The lowest element whose text holds ``key`` (see _key), or None."""
+    node = body
+    if key not in _key(node.text()):
+        return None
+    while True:
+        for child in node.iter():
+            if key in _key(child.text()):
+                node = child
+                break
+        else:
+            return node
+
+
+def _common(nodes: list[LexborNode]) -> LexborNode | None:
+    chains = []
+    for node in nodes:
+        chain: list[LexborNode] = []
+        walker: LexborNode | None = node
+        while walker is not None:
+            chain.append(walker)
+            walker = walker.parent
+        chains.append(chain[::-1])
+    common = None
+    for level in zip(*chains, strict=False):
+        if len({n.mem_id for n in level}) != 1:
+            break
+        common = level[0]
+    return common
+
+
+def _missing_parts(body: LexborNode, paragraphs: list[str], parts: list[list[str]], title: str | None) -> list[str]:
+    """A recipe's (or how-to's) ingredients and steps that its JSON-LD lists and the chosen text lacks: the blocks
+    of the box that holds most of each list (the lowest common ancestor of the items), when that box is about the
+    list's size, not the page."""
+    have = _key(" ".join(paragraphs))
+    known = set(paragraphs)
+    blocks: list[_Block] = []
+    for texts in parts:
+        keys = [k for k in dict.fromkeys(_key(t) for t in texts) if len(k) >= 4]
+        missing = [k for k in keys if k not in have]
+        if not missing or len(missing) < 0.5 * len(keys):
+            continue
+        found = [n for n in (_deepest(body, k) for k in missing) if n is not None]
+        if len(found) < 0.5 * len(missing):
+            continue
+        box = _common(found) if len(found) > 1 else found[0].parent
+        if box is None or box.tag in ("body", "html"):
+            continue
+        if len(_key(box.text())) > _PART_BOX * sum(len(k) for k in keys) + _PART_SLACK:
+            continue
+        for block in _walk(box):
+            if block[0] not in known:
+                known.add(block[0])
+                blocks.append(block)
+        have = _key(" ".join(known))
+    return _filter(blocks, title) if blocks else []
 
 
 def _baseline(body: LexborNode, title: str | None) -> list[str]:
@@ -833,6 +936,8 @@ def _generic(body: LexborNode, evidence: str | None, title: str | None, inclusiv
             blocks = [b for c in containers for b in _walk(c, comments=True)]
         known = {b[0] for b in blocks}
         lead = [b for n in _leads(containers[0], evidence) for b in _walk(n) if b[0] not in known]
+        seen = known | {b[0] for b in lead}
+        lead = [b for n in _headline_standfirst(body, containers[0]) for b in _walk(n) if b[0] not in seen] + lead
         return _filter(lead + blocks, title)
     # no container stands out (a stub or a tiny page): its plain <p> paragraphs, if any
     return _filter([b for b in _walk(body) if b[2] in _PLAIN_BLOCKS or inclusive and b[2] in _LOOSE_BLOCKS], title)

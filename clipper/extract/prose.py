@@ -16,7 +16,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-__all__ = ["data_prose"]
+__all__ = ["data_prose", "recipe_parts"]
 
 _MIN_JSON = 500  # characters: a JSON value shorter than this holds no article
 _MIN_PROSE = 80  # characters: a shorter string is a label, a name or a title
@@ -91,3 +91,39 @@ def data_prose(root: LexborNode, title: str | None = None) -> list[str]:
             head = [t for w, t in fields if w != where and _is_prose(t)] if ".*" in where else []
             best, best_key = head + texts, rank
     return list(dict.fromkeys(best))
+
+
+_STEP_TYPES = frozenset(("Recipe", "HowTo"))
+
+
+def _step_texts(value: Any, out: list[str], depth: int = 0) -> None:
+    """Instruction texts: a string, a list, HowToStep/HowToDirection ``text`` and HowToSection items."""
+    if depth > 6:
+        return
+    if isinstance(value, str):
+        out.extend(line for line in (s.strip() for s in _TAGS.sub("\n", value).splitlines()) if line)
+    elif isinstance(value, list):
+        for item in value:
+            _step_texts(item, out, depth + 1)
+    elif isinstance(value, dict):
+        if "itemListElement" in value:
+            _step_texts(value["itemListElement"], out, depth + 1)
+        else:
+            _step_texts(value.get("text") or value.get("name"), out, depth + 1)
+
+
+def recipe_parts(jsonld: list[dict[str, Any]]) -> list[list[str]]:
+    """The parts of a JSON-LD Recipe or HowTo that the page also shows as lists: its ingredients (supplies, tools)
+    and its steps, one list of texts per part; ``[]`` when the page has neither type."""
+    parts: list[list[str]] = []
+    for obj in jsonld:
+        kinds = obj.get("@type")
+        if not (isinstance(kinds, str) and kinds in _STEP_TYPES
+                or isinstance(kinds, list) and any(isinstance(k, str) and k in _STEP_TYPES for k in kinds)):
+            continue
+        for field in ("recipeIngredient", "supply", "tool", "recipeInstructions", "step"):
+            texts: list[str] = []
+            _step_texts(obj.get(field), texts)
+            if texts:
+                parts.append(texts)
+    return parts
