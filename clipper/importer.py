@@ -41,9 +41,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from clipper.errors import ImportFormatError
+from clipper.htmldepth import parse_html
 from clipper.models import Clip
 from clipper.post import is_cut_line, safe_href
 from clipper.urls import strip_credentials
@@ -386,7 +387,7 @@ def _source_lines(html: str, texts: Sequence[str]) -> list[int]:
 
 def parse_post_html(html: str, *, source: str, normalize_outlet: Normalize = lambda s: s) -> ImportedPost:
     """Parse a blog page (or fragment) holding a post. Raises ImportFormatError on a post it cannot import."""
-    tree = LexborHTMLParser(html)
+    tree, deep = parse_html(html)  # an absurdly deep post is flattened first (clipper.htmldepth)
     root = next((n for n in (tree.css_first(sel) for sel in _CONTAINERS) if n is not None and "●" in n.text()),
                 None) or tree.body or tree.root
     if root is None:
@@ -406,7 +407,10 @@ def parse_post_html(html: str, *, source: str, normalize_outlet: Normalize = lam
         if found_date:
             date = found_date[0]
             break
-    return _parse_lines(lines, source, normalize_outlet, title, date)
+    post = _parse_lines(lines, source, normalize_outlet, title, date)
+    if deep:
+        post.warnings.insert(0, f"{source}: {deep}")
+    return post
 
 
 def looks_like_html(text: str) -> bool:

@@ -18,6 +18,7 @@ import httpx
 from clipper.errors import ClipperError, FetchError, NotHTMLError, UsageError
 from clipper.extract import extract_article
 from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
+from clipper.htmldepth import parse_html
 from clipper.models import Article, Clip, Page
 from clipper.multipage import follow_pages, next_page_url
 from clipper.outlets import Registry, load_registry
@@ -64,9 +65,7 @@ def read_target_list(text: str, name: str = "the list") -> list[str]:
     saved page is clipped only when named on the command line. Raises UsageError naming the first line that is
     not an http(s) URL, before anything is fetched."""
     if "<!DOCTYPE NETSCAPE-Bookmark-file" in text[:500] or "<DT><A " in text.upper()[:20000]:
-        from selectolax.lexbor import LexborHTMLParser
-
-        tree = LexborHTMLParser(text)
+        tree, _deep = parse_html(text)
         return [href for a in tree.css("a[href]") if (href := (a.attributes.get("href") or "").strip())
                 and is_url(href)]
     out = []

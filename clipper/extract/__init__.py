@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
-
 from clipper.extract.authors import dateline_author, find_author, paragraph_author
 from clipper.extract.body import extract_paragraphs
 from clipper.extract.dates import find_published
@@ -28,6 +26,7 @@ from clipper.extract.metadata import (
     site_from_title,
 )
 from clipper.extract.page import PageNodes
+from clipper.htmldepth import parse_html
 from clipper.models import Article
 from clipper.outlets import Outlet, Registry, load_registry
 from clipper.textclean import strip_unsafe, strip_unsafe_opt
@@ -73,11 +72,13 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
     registry = registry or load_registry()
     warnings: list[str] = []
     try:
-        tree = LexborHTMLParser(html or "")
+        tree, deep = parse_html(html or "")  # an absurdly deep page is flattened first (clipper.htmldepth)
     except Exception as exc:  # selectolax raises on pathological input; a bad page is not an error
         return Article(warnings=(f"the page could not be parsed: {exc.__class__.__name__}",))
+    if deep:
+        warnings.append(deep)
     if tree.body is None and tree.head is None:
-        return Article(warnings=("the page is empty",))
+        return Article(warnings=(*warnings, "the page is empty"))
     nodes = PageNodes.of(tree)
     metas = meta_map(tree, nodes)
     jsonld = load_jsonld(tree, nodes)

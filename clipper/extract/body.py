@@ -34,6 +34,8 @@ import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from clipper.htmldepth import parse_html
+
 __all__ = ["extract_paragraphs"]
 
 _REMOVE = (
@@ -632,7 +634,7 @@ def _extract(
         if sum(len(p) for p in paragraphs) < _LITTLE:
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
-            loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
+            loose = parse_html(tree.raw_html.decode("utf-8", errors="replace"))[0].body
             if loose is not None:
                 _decompose_all(loose.css(_REMOVE_LOOSE))
                 second = _generic(loose, evidence, title, inclusive=True)
