@@ -418,12 +418,15 @@ def looks_like_html(text: str) -> bool:
     return head.startswith("<") or bool(re.search(r"<(?:html|body|br|p|div|a)\b[^>]*>", head, re.I))
 
 
-def parse_post_file(path: str | Path, *, normalize_outlet: Normalize = lambda s: s) -> ImportedPost:
-    """Read a saved post (text or HTML, any common Japanese encoding) and parse it, picking the form by content."""
+def parse_post_file(path: str | Path, *, normalize_outlet: Normalize = lambda s: s,
+                    raw: bytes | None = None) -> ImportedPost:
+    """Read a saved post (text or HTML, any common Japanese encoding) and parse it, picking the form by content.
+    ``raw``: the file's bytes, when already read."""
     from clipper.encoding import decode_html
 
     p = Path(path)
-    text = decode_html(p.read_bytes()).text
+    text = decode_html(p.read_bytes() if raw is None else raw).text
+    del raw
     if looks_like_html(text):
         return parse_post_html(text, source=str(p), normalize_outlet=normalize_outlet)
     return parse_post(text, source=str(p), normalize_outlet=normalize_outlet)
