@@ -88,12 +88,24 @@ class Held:
 
     def __init__(self) -> None:
         self.size = 0
+        self.reserved = 0  # taken by a download (clipper.fetch's reserve), not yet by its extraction
 
     def take(self, size: int) -> None:
         self.size += PARSING.acquire(size, holding=self.size)
 
+    def reserve(self, size: int) -> None:
+        before = self.size
+        self.take(size)
+        self.reserved += self.size - before
+
+    def take_for(self, size: int) -> None:
+        """What a page's extraction needs, less what its download reserved."""
+        need, self.reserved = size - self.reserved, 0
+        if need > 0:
+            self.take(need)
+
     def release(self) -> None:
-        size, self.size = self.size, 0
+        size, self.size, self.reserved = self.size, 0, 0
         PARSING.release(size)
 
 
@@ -106,7 +118,7 @@ def _extract(page: Page, url: str | None, registry: Registry, held: Held | None)
     if len(page.raw) >= BIG_PAGE and not PARSING.room_for(len(page.raw)):
         text = ""
         page = replace(page, text="")
-    held.take(len(page.raw))
+    held.take_for(len(page.raw))
     if not text:
         text = decode_html(page.raw, page.content_type).text if page.raw else ""
     return extract_article(text, url=url, registry=registry)
@@ -141,7 +153,8 @@ def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: R
         return _archived(url, wayback, registry, at, None, held)
     try:
         with host_limits(host_of(url)):
-            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes,
+                         reserve=held.reserve if held is not None else None)
     except FetchError as exc:
         if wayback is None or not dead_fetch(exc):
             raise
@@ -170,7 +183,8 @@ def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Cl
         if host_of(url) != first_host:
             raise FetchError(url, "another host")
         with host_limits(first_host):
-            return fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+            return fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes,
+                         reserve=held.reserve if held is not None else None)
 
     joined, pages, warnings = follow_pages(
         page, article, fetch_page, lambda p: _extract(p, p.final_url or p.url, registry, held))

@@ -27,7 +27,7 @@ from clipper.extract.metadata import (
 )
 from clipper.extract.page import PageNodes
 from clipper.htmldepth import parse_html
-from clipper.models import Article
+from clipper.models import MAX_BODY, Article
 from clipper.outlets import Outlet, Registry, load_registry
 from clipper.textclean import strip_unsafe, strip_unsafe_opt
 from clipper.urls import host_of
@@ -35,6 +35,19 @@ from clipper.urls import host_of
 __all__ = ["extract_article"]
 
 MAX_TITLE = 500
+
+
+def _within(paragraphs: list[str], limit: int) -> list[str]:
+    """The first paragraphs whose body (joined by blank lines) fits ``limit`` characters."""
+    out, total = [], 0
+    for p in paragraphs:
+        total += len(p) + 2
+        if total - 2 > limit:
+            if not out:  # one paragraph longer than all: its beginning
+                out.append(p[:limit])
+            break
+        out.append(p)
+    return out
 
 
 def _jsonld_body(jsonld: list[dict[str, Any]]) -> str | None:
@@ -120,6 +133,9 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         author = dateline_author(paragraphs[0]) or paragraph_author(paragraphs, author_identity)
     if not paragraphs:
         warnings.append("no article text found")
+    elif sum(len(p) + 2 for p in paragraphs) > MAX_BODY:
+        paragraphs = _within(paragraphs, MAX_BODY)
+        warnings.append(f"the article text was longer than {MAX_BODY:,} characters; the rest was left out")
     return Article(  # controls and bidi marks go here, before anything stores or prints them
         title=clean_text(strip_unsafe(title)) if title and clean_text(strip_unsafe(title)) else None,
         outlet=strip_unsafe_opt(credit),
