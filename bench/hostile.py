@@ -1,12 +1,13 @@
 """Time and memory bounds on hostile input (issue 15, items 11 and 12), each run in a fresh `clipper` child process
 that reports its own peak resident memory (VmHWM).
 
-    python bench/hostile.py [depth] [memory] [--levels 50000,100000,150000] [--code DIR]
+    python bench/hostile.py [depth] [memory] [prescan] [--levels 50000,100000,150000] [--code DIR]
 
 depth: seconds for `clipper add URL` of a page of N nested <div> (served on loopback) and for `clipper import` of a
 post whose quote sits inside N nested <div>. memory: peak RSS of one `add` of eight 10 MB pages, and of `import` of a
 96 MB post (refused by the default --max-mb of 20) and of a 19 MB one (accepted). --code runs another checkout's
-clipper (e.g. /work/main, to compare with main) with this machine's packages.
+clipper (e.g. /work/main, to compare with main) with this machine's packages. prescan: the cost of the depth
+pre-scan (clipper.htmldepth) per ScrapingHub page, beside extraction's.
 """
 
 from __future__ import annotations
@@ -79,12 +80,44 @@ def big_post(mb: float) -> str:
     return "".join(parts) + "</div></body></html>\n"
 
 
+def prescan(corpus: Path) -> None:
+    """The depth pre-scan's cost per ScrapingHub page (best of 5), beside extraction's, in one process."""
+    import gzip
+    import statistics
+
+    from clipper.extract import extract_article
+    from clipper.htmldepth import shallow_html
+
+    scan, full, extract = [], [], []
+    for path in sorted((corpus / "bench" / "html").glob("*.html.gz")):
+        html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+        for out, scan_all in ((scan, False), (full, True)):
+            best = float("inf")
+            for _ in range(5):
+                started = time.perf_counter()
+                shallow_html(html, scan_all=scan_all)
+                best = min(best, time.perf_counter() - started)
+            out.append(best)
+        started = time.perf_counter()
+        extract_article(html)
+        extract.append(time.perf_counter() - started)
+    print(f"pre-scan on {len(scan)} ScrapingHub pages: median {statistics.median(scan) * 1e6:.0f} us, max "
+          f"{max(scan) * 1e6:.0f} us; the full scan (forced) median {statistics.median(full) * 1e6:.0f} us; "
+          f"extraction median {statistics.median(extract) * 1e3:.1f} ms "
+          f"(pre-scan = {statistics.median(scan) / statistics.median(extract):.2%} of it)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("modes", nargs="*", default=["depth", "memory"])
     ap.add_argument("--levels", default="50000,100000,150000")
     ap.add_argument("--code", type=Path, default=ROOT)
+    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     opts = ap.parse_args()
+    if "prescan" in opts.modes:
+        prescan(opts.corpus)
+        if opts.modes == ["prescan"]:
+            return
     web = LoopbackWeb().start()
     with tempfile.TemporaryDirectory() as tmp:
         base = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}

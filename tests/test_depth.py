@@ -60,7 +60,7 @@ HOSTILE = {  # ways of nesting that a count of tags, a naive stack or a regex ov
 
 @pytest.mark.parametrize("unit", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_hostile_nesting_is_flattened_to_the_cap(unit: str) -> None:
-    page = "<html><body>" + unit * 6000 + "x</body></html>"
+    page = "<html><body>" + unit * 10_000 + "x</body></html>"
     shallow = shallow_html(page)
     assert shallow.flattened > 0 and shallow.warning
     assert tree_depth(shallow.html) <= MAX_DEPTH + 8

@@ -39,7 +39,8 @@ MAX_TITLE = 500
 
 def _within(paragraphs: list[str], limit: int) -> list[str]:
     """The first paragraphs whose body (joined by blank lines) fits ``limit`` characters."""
-    out, total = [], 0
+    out: list[str] = []
+    total = 0
     for p in paragraphs:
         total += len(p) + 2
         if total - 2 > limit:
