@@ -47,14 +47,20 @@ def _existing(store: Store, section: ImportedSection) -> int | None:
     return store.find_clip_by_title(section.title, section.published)
 
 
-def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Registry | None = None) -> PostResult:
-    """Import one post file. Raises ImportFormatError (with the line) for a post it cannot parse."""
+MAX_POST_BYTES = 20 * 1024 * 1024  # a blog page with a post is 0.1-2 MB; parsing one takes ~40 times its size
+
+
+def import_post(store: Store, path: str, *, dry_run: bool = False, registry: Registry | None = None,
+                max_bytes: int = MAX_POST_BYTES) -> PostResult:
+    """Import one post file. Raises ImportFormatError (with the line) for a post it cannot parse, UsageError for a
+    file it cannot read or one larger than ``max_bytes``."""
     registry = registry or load_registry()
-    raw = read_bytes(path, what="a post")
+    raw = read_bytes(path, what="a post", max_bytes=max_bytes)
     digest = hashlib.sha256(raw).hexdigest()
     if store.post_by_hash(digest) is not None:
         return PostResult(path, "unchanged")
-    post = parse_post_file(path, normalize_outlet=registry.credit)
+    post = parse_post_file(path, normalize_outlet=registry.credit, raw=raw)
+    del raw
     result = PostResult(path, "dry-run" if dry_run else "imported", post=post)
     for section in post.sections:
         existing = _existing(store, section)

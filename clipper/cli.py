@@ -692,6 +692,7 @@ def import_(
     archive: Annotated[bool, typer.Option("--json", hidden=True, help="The inputs are archives written by "
                                           "`clipper dump`; restore them into an empty database (see `clipper "
                                           "restore`).")] = False,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Largest post file accepted, in MB.")] = 20.0,
     db: DbOption = None,
 ) -> None:
     """Back-fill clips from posts already written: each ● section becomes a clip (archives: `clipper restore`).
@@ -701,7 +702,15 @@ def import_(
     Example: clipper import old-posts/*.html --fetch
     """
     from clipper import ui
+    from clipper.errors import UsageError
+    from clipper.files import check_input
 
+    if not (0 < max_mb < 1e6):  # also refuses nan and inf
+        raise UsageError("--max-mb takes a positive number below 1,000,000")
+    max_bytes = int(max_mb * 1024 * 1024)
+    if not archive:
+        for name in posts:  # every post is checked before any is imported
+            check_input(name, what="a post", max_bytes=max_bytes)
     with open_store(db, create=True) as store:
         if archive:
             from clipper.backup import restore_archive
@@ -714,7 +723,7 @@ def import_(
         urls: list[str] = []
         dates: dict[str, str] = {}  # a dead link's archived copy is the one closest to the post's date
         for name in posts:
-            result = import_post(store, name, dry_run=dry_run)
+            result = import_post(store, name, dry_run=dry_run, max_bytes=max_bytes)
             ui.render_import(result)
             for s in result.sections:
                 if s.section.url:

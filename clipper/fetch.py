@@ -9,7 +9,7 @@ import contextlib
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -26,6 +26,7 @@ from clipper.urls import check_url, strip_credentials
 
 USER_AGENT = f"clipper/{__version__} (news clipping tool; python-httpx/{httpx.__version__})"
 DEFAULT_TIMEOUT = 30.0
+RESERVE_ABOVE = 2 * 1024 * 1024  # a page this large waits for memory before its body is read (see fetch)
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 10
 
@@ -189,10 +190,24 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_non_html: bool = False,
+    reserve: Callable[[int], None] | None = None,
 ) -> Page:
-    """GET a page. Raises FetchError (NotHTMLError for a PDF, an image...) with a one-line reason."""
+    """GET a page. Raises FetchError (NotHTMLError for a PDF, an image...) with a one-line reason.
+
+    ``reserve(n)`` is called before the body of a large page is read (declared, or found, over RESERVE_ABOVE
+    bytes): it may wait for memory (clipper.budget); the time it waits does not count against ``timeout``."""
     url = check_url(url)
     ends = time.monotonic() + timeout
+
+    def wait_for_memory(size: int) -> None:
+        nonlocal ends
+        if reserve is None:
+            return
+        started = time.monotonic()
+        reserve(size)
+        waited = time.monotonic() - started
+        ends += waited
+        _local.deadline = getattr(_local, "deadline", ends) + waited
     try:
         with deadline(timeout), client.stream("GET", url) as resp:
             final_url = strip_credentials(str(resp.url))
@@ -210,10 +225,16 @@ def fetch(
             if declared and declared.isdigit() and int(declared) > max_bytes and \
                     not resp.headers.get("content-encoding"):
                 raise FetchError(url, f"page too large ({int(declared)} bytes; the cap is {max_bytes})")
+            if declared and declared.isdigit() and int(declared) >= RESERVE_ABOVE:
+                wait_for_memory(int(declared))
+            reserved = bool(declared and declared.isdigit() and int(declared) >= RESERVE_ABOVE)
             chunks: list[bytes] = []
             size = 0
             for chunk in resp.iter_bytes():
                 size += len(chunk)
+                if size >= RESERVE_ABOVE and not reserved:
+                    wait_for_memory(max_bytes)  # a large page of unknown length: as large as it may be
+                    reserved = True
                 if size > max_bytes:
                     raise FetchError(url, f"page too large (over the cap of {max_bytes} bytes)")
                 chunks.append(chunk)

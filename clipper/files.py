@@ -76,19 +76,31 @@ def _write_special(target: Path, payload: bytes) -> Path:
     return target
 
 
-def read_bytes(path: str, *, what: str, max_bytes: int | None = None) -> bytes:
-    """A user-named input file's bytes, or a UsageError naming the problem (missing, a folder, too big...)."""
+def check_input(path: str, *, what: str, max_bytes: int | None = None) -> Path:
+    """A user-named input file that exists, is not a folder and is not over ``max_bytes``; else a UsageError naming
+    the problem (missing, a folder, too big...)."""
     p = Path(path).expanduser()
     try:
         if not p.exists():
             raise UsageError(f"no such file: {path}")
         if p.is_dir():
             raise UsageError(f"is a directory, not {what}: {path}")
-    except OSError as exc:  # a name too long...
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    try:
         if max_bytes is not None and (size := p.stat().st_size) > max_bytes:
             raise UsageError(f"file too large ({size} bytes; the cap is {max_bytes}): {path}")
-        return p.read_bytes()
+    except OSError as exc:  # a name too long...
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    return p
+
+
+def read_bytes(path: str, *, what: str, max_bytes: int | None = None) -> bytes:
+    """A user-named input file's bytes (see :func:`check_input`). At most ``max_bytes`` are read, whatever the file
+    says its size is (a FIFO or a device says 0)."""
+    p = check_input(path, what=what, max_bytes=max_bytes)
+    try:
+        with p.open("rb") as fh:
+            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise UsageError(f"file too large (over the cap of {max_bytes} bytes): {path}")
+    return data

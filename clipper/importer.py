@@ -41,9 +41,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from clipper.errors import ImportFormatError
+from clipper.htmldepth import parse_html
 from clipper.models import Clip
 from clipper.post import is_cut_line, safe_href
 from clipper.urls import strip_credentials
@@ -386,7 +387,7 @@ def _source_lines(html: str, texts: Sequence[str]) -> list[int]:
 
 def parse_post_html(html: str, *, source: str, normalize_outlet: Normalize = lambda s: s) -> ImportedPost:
     """Parse a blog page (or fragment) holding a post. Raises ImportFormatError on a post it cannot import."""
-    tree = LexborHTMLParser(html)
+    tree, deep = parse_html(html)  # an absurdly deep post is flattened first (clipper.htmldepth)
     root = next((n for n in (tree.css_first(sel) for sel in _CONTAINERS) if n is not None and "●" in n.text()),
                 None) or tree.body or tree.root
     if root is None:
@@ -406,7 +407,10 @@ def parse_post_html(html: str, *, source: str, normalize_outlet: Normalize = lam
         if found_date:
             date = found_date[0]
             break
-    return _parse_lines(lines, source, normalize_outlet, title, date)
+    post = _parse_lines(lines, source, normalize_outlet, title, date)
+    if deep:
+        post.warnings.insert(0, f"{source}: {deep}")
+    return post
 
 
 def looks_like_html(text: str) -> bool:
@@ -414,12 +418,15 @@ def looks_like_html(text: str) -> bool:
     return head.startswith("<") or bool(re.search(r"<(?:html|body|br|p|div|a)\b[^>]*>", head, re.I))
 
 
-def parse_post_file(path: str | Path, *, normalize_outlet: Normalize = lambda s: s) -> ImportedPost:
-    """Read a saved post (text or HTML, any common Japanese encoding) and parse it, picking the form by content."""
+def parse_post_file(path: str | Path, *, normalize_outlet: Normalize = lambda s: s,
+                    raw: bytes | None = None) -> ImportedPost:
+    """Read a saved post (text or HTML, any common Japanese encoding) and parse it, picking the form by content.
+    ``raw``: the file's bytes, when already read."""
     from clipper.encoding import decode_html
 
     p = Path(path)
-    text = decode_html(p.read_bytes()).text
+    text = decode_html(p.read_bytes() if raw is None else raw).text
+    del raw
     if looks_like_html(text):
         return parse_post_html(text, source=str(p), normalize_outlet=normalize_outlet)
     return parse_post(text, source=str(p), normalize_outlet=normalize_outlet)

@@ -29,6 +29,11 @@ class Page:
     snapshot_at: str | None = None
 
 
+# Characters of a clip's text (the body): what a restore accepts (clipper.rows) and extraction keeps. Everything
+# searchable is indexed at ~100 bytes a character while a restore runs; a news article is rarely a tenth of it.
+MAX_BODY = 1_000_000
+
+
 @dataclass(frozen=True)
 class Article:
     """What extraction finds in one page. Any field may be unknown (None / empty)."""

@@ -17,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
-
 from clipper.errors import FetchError
+from clipper.htmldepth import parse_html
 from clipper.models import Article, Page
 from clipper.urls import normalize_url
 
@@ -53,7 +52,7 @@ def _page_number(url: str) -> int:
 
 def next_page_url(html: str, url: str) -> str | None:
     """The address of the article's next page, if this page links to one (see the module's docstring)."""
-    tree = LexborHTMLParser(html)
+    tree, _deep = parse_html(html)
     key = article_key(url)
     here = _page_number(url)
 

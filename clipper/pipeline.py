@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
+from clipper.budget import BIG_PAGE, PARSING
+from clipper.encoding import decode_html
 from clipper.errors import ClipperError, FetchError, NotHTMLError, UsageError
 from clipper.extract import extract_article
 from clipper.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, fetch, make_client, read_file
+from clipper.htmldepth import parse_html
 from clipper.inflight import Watch, watching
 from clipper.models import Article, Clip, Page
 from clipper.multipage import follow_pages, next_page_url
@@ -65,9 +68,7 @@ def read_target_list(text: str, name: str = "the list") -> list[str]:
     saved page is clipped only when named on the command line. Raises UsageError naming the first line that is
     not an http(s) URL, before anything is fetched."""
     if "<!DOCTYPE NETSCAPE-Bookmark-file" in text[:500] or "<DT><A " in text.upper()[:20000]:
-        from selectolax.lexbor import LexborHTMLParser
-
-        tree = LexborHTMLParser(text)
+        tree, _deep = parse_html(text)
         return [href for a in tree.css("a[href]") if (href := (a.attributes.get("href") or "").strip())
                 and is_url(href)]
     out = []
@@ -82,37 +83,85 @@ def read_target_list(text: str, name: str = "the list") -> list[str]:
     return out
 
 
+class Held:
+    """The bytes of the page budget (clipper.budget) one target holds, from its extraction until its result is
+    stored: a large page's tree, strings and index entries are never built beside another large page's."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.reserved = 0  # taken by a download (clipper.fetch's reserve), not yet by its extraction
+
+    def take(self, size: int) -> None:
+        self.size += PARSING.acquire(size, holding=self.size)
+
+    def reserve(self, size: int) -> None:
+        before = self.size
+        self.take(size)
+        self.reserved += self.size - before
+
+    def take_for(self, size: int) -> None:
+        """What a page's extraction needs, less what its download reserved."""
+        need, self.reserved = size - self.reserved, 0
+        if need > 0:
+            self.take(need)
+
+    def release(self) -> None:
+        size, self.size, self.reserved = self.size, 0, 0
+        PARSING.release(size)
+
+
+def _extract(page: Page, url: str | None, registry: Registry, held: Held | None) -> Article:
+    """A page's article, parsed when the pages in the works in other threads leave room (clipper.budget). A large
+    page waiting for its turn keeps only its bytes: its text is decoded again then."""
+    if held is None:
+        return extract_article(page.text, url=url, registry=registry)
+    text = page.text
+    if len(page.raw) >= BIG_PAGE and not PARSING.room_for(len(page.raw)):
+        text = ""
+        page = replace(page, text="")
+    held.take_for(len(page.raw))
+    if not text:
+        text = decode_html(page.raw, page.content_type).text if page.raw else ""
+    return extract_article(text, url=url, registry=registry)
+
+
+def _light(page: Page) -> Page:
+    """A page as the store keeps it, once extracted and packed: its decoded text is not kept in memory meanwhile
+    (the store writes the raw bytes' compressed form)."""
+    return replace(page, text="")
+
+
 More = tuple[tuple[Page, PackedPage | None], ...]  # the following pages of a multi-page article
 Prepared = tuple[Page, Article, PackedPage | None, More]
 
 
 def _archived(url: str, wayback: Wayback | None, registry: Registry, at: str | None,
-              dead: str | None, watch: Watch | None = None) -> tuple[Page, Article]:
+              dead: str | None, held: Held | None = None, watch: Watch | None = None) -> tuple[Page, Article]:
     """The archived copy of a dead (or, with --from-archive, any) link; FetchError naming both troubles."""
     if wayback is None:
         raise FetchError(url, dead or "no archive to ask")
     try:
         with watching(watch, url):  # the lookups and the snapshot: still this URL being waited on
-            return wayback.copy_of(url, at, lambda p: extract_article(p.text, url=url, registry=registry),
-                                   registry)
+            return wayback.copy_of(url, at, lambda p: _extract(p, url, registry, held), registry)
     except FetchError as exc:
         raise FetchError(url, f"{dead}; no archived copy: {exc.reason}" if dead else exc.reason) from None
 
 
 def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: Registry,
                    host_limits: Callable[[str], threading.Semaphore], wayback: Wayback | None,
-                   at: str | None, watch: Watch | None = None) -> tuple[Page, Article]:
+                   at: str | None, held: Held | None, watch: Watch | None = None) -> tuple[Page, Article]:
     """A URL's page and article; for a dead link (the verdicts `check` uses), its archived copy."""
     if opts.from_archive:
-        return _archived(url, wayback, registry, at, None, watch)
+        return _archived(url, wayback, registry, at, None, held, watch)
     try:
         with host_limits(host_of(url)), watching(watch, url):
-            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+            page = fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes,
+                         reserve=held.reserve if held is not None else None)
     except FetchError as exc:
         if wayback is None or not dead_fetch(exc):
             raise
-        return _archived(url, wayback, registry, at, exc.reason, watch)
-    article = extract_article(page.text, url=page.final_url or url, registry=registry)
+        return _archived(url, wayback, registry, at, exc.reason, held, watch)
+    article = _extract(page, page.final_url or url, registry, held)
     if wayback is None:
         return page, article
     kind = redirected_away(url, page)
@@ -121,14 +170,14 @@ def _fetch_article(url: str, opts: AddOptions, client: httpx.Client, registry: R
         dead = f"redirected to the site's {kind} page ({page.final_url})" if kind else \
             f"the page says the article is gone ({gone})"
         try:
-            return _archived(url, wayback, registry, at, dead, watch)
+            return _archived(url, wayback, registry, at, dead, held, watch)
         except FetchError as exc:  # no copy: the page as it is now is all there is, and the clip says so
             return page, replace(article, warnings=(*article.warnings, exc.reason))
     return page, article
 
 
 def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Client, registry: Registry,
-                host_limits: Callable[[str], threading.Semaphore],
+                host_limits: Callable[[str], threading.Semaphore], held: Held | None,
                 watch: Watch | None = None) -> tuple[Article, list[Page]]:
     """A multi-page article's following pages (same host, same politeness), joined into the article."""
     first_host = host_of(page.final_url or page.url or "")
@@ -137,10 +186,11 @@ def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Cl
         if host_of(url) != first_host:
             raise FetchError(url, "another host")
         with host_limits(first_host), watching(watch, url):
-            return fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes)
+            return fetch(url, client, timeout=opts.timeout, max_bytes=opts.max_bytes,
+                         reserve=held.reserve if held is not None else None)
 
     joined, pages, warnings = follow_pages(
-        page, article, fetch_page, lambda p: extract_article(p.text, url=p.final_url or p.url, registry=registry))
+        page, article, fetch_page, lambda p: _extract(p, p.final_url or p.url, registry, held))
     if warnings:
         joined = replace(joined, warnings=joined.warnings + warnings)
     if pages:
@@ -150,25 +200,28 @@ def _more_pages(page: Page, article: Article, opts: AddOptions, client: httpx.Cl
 
 def _prepare(target: str, opts: AddOptions, client: httpx.Client | None, registry: Registry,
              host_limits: Callable[[str], threading.Semaphore], *, pack: bool = True,
-             wayback: Wayback | None = None, at: str | None = None, watch: Watch | None = None) -> Prepared:
+             wayback: Wayback | None = None, at: str | None = None, held: Held | None = None,
+             watch: Watch | None = None) -> Prepared:
     """Fetch or read a target and extract it; ``pack`` hashes and compresses the page for storing (``extract``,
     which stores nothing, skips it: compression is a third of its time)."""
     if is_url(target):
         url = check_url(target)
         assert client is not None, "a client is made whenever a target is a URL"
-        page, article = _fetch_article(url, opts, client, registry, host_limits, wayback, at, watch)
+        page, article = _fetch_article(url, opts, client, registry, host_limits, wayback, at, held, watch)
         more: More = ()
         if pack and page.snapshot_url is None:  # (an archived copy's next pages are not looked for yet)
-            article, pages = _more_pages(page, article, opts, client, registry, host_limits, watch)
-            more = tuple((p, pack_page(p.raw)) for p in pages)
-        return page, article, pack_page(page.raw) if pack else None, more
+            article, pages = _more_pages(page, article, opts, client, registry, host_limits, held, watch)
+            more = tuple((_light(p), pack_page(p.raw)) for p in pages)
+        if not pack:
+            return page, article, None, more
+        return _light(page), article, pack_page(page.raw), more
     elif "://" in target[:12] or target.lower().startswith(("javascript:", "data:", "mailto:")):
         raise UsageError(f"unsupported URL scheme: only http and https are fetched: {strip_credentials(target)}")
     else:
         page = read_file(target, max_bytes=opts.max_bytes, url=opts.url)
         base = opts.url
-    article = extract_article(page.text, url=base, registry=registry)
-    return page, article, pack_page(page.raw) if pack else None, ()
+    article = _extract(page, base, registry, held)
+    return (_light(page), article, pack_page(page.raw), ()) if pack else (page, article, None, ())
 
 
 def add_targets(
@@ -194,6 +247,7 @@ def add_targets(
             return locks.setdefault(host, threading.Semaphore(max(opts.per_host, 1)))
 
     pending_targets: list[str] = []
+    helds: dict[Future[Prepared], Held] = {}  # each target's share of the page budget, until stored
     # Several targets naming one article (#fragments, utm_ variants...) are fetched once; the others get its result.
     first_of: dict[str, str] = {}
     repeats: dict[str, list[str]] = {}
@@ -241,19 +295,30 @@ def add_targets(
                 while queue or futures:
                     while queue and len(futures) < max(1, opts.concurrency) * 2:
                         t = queue.pop()
-                        futures[pool.submit(_prepare, t, opts, client, registry, host_limit, wayback=wayback,
-                                            at=dates.get(t), watch=watch)] = t
+                        held = Held()
+                        fut = pool.submit(_prepare, t, opts, client, registry, host_limit, wayback=wayback,
+                                          at=dates.get(t), held=held, watch=watch)
+                        futures[fut], helds[fut] = t, held
                     done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
                     # Everything finished by now is stored in one transaction (committing, and the search index's
                     # flush, cost more per clip than the rows), then reported: a result is only ever reported
                     # once it is committed.
                     finished = [(fut, futures.pop(fut)) for fut in done]
-                    yield from _store_batch(store, finished, repeats, opts)
+                    try:
+                        stored = _store_batch(store, finished, repeats, opts)
+                    finally:
+                        for fut, _target in finished:
+                            helds.pop(fut).release()
+                    yield from stored
             except BaseException:
                 for fut in futures:
                     fut.cancel()
+                for held in helds.values():  # a worker waiting for the budget must not wait forever
+                    held.release()
                 raise
     finally:
+        for held in helds.values():  # (the workers have ended: what they took after an interruption goes back)
+            held.release()
         if own_client and client is not None:
             client.close()
 

@@ -26,15 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from clipper.errors import UsageError
+from clipper.models import MAX_BODY
 from clipper.urls import check_url, is_url, normalize_url, strip_credentials
 from clipper.verdict import STATUSES
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 MAX_SHORT = 10_000  # characters in a one-line field (title, outlet, author, a tag...); extraction keeps titles to 501
 MAX_URL = 65_536
-# Characters of a clip's longer texts. Everything searchable is indexed at ~100 bytes a character while a restore
-# runs, so these keep one clip's index under ~250 MB; a news article's text is rarely a tenth of MAX_BODY.
-MAX_BODY = 1_000_000
+# Characters of a clip's longer texts (MAX_BODY: clipper.models, which extraction keeps to as well).
 MAX_QUOTE = 500_000  # the quoted paragraphs (JSON), part of the body
 MAX_NOTE = 100_000  # a note, or the summary points (JSON)
 MAX_TAG = 200

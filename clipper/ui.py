@@ -449,6 +449,8 @@ def render_import(result: Any) -> None:
         return
     verb = "would import" if result.status == "dry-run" else "imported"
     info(f"{result.source}: {verb} {len(result.sections)} section(s), {result.new_clips} new clip(s)")
+    for w in result.post.warnings if result.post is not None else ():  # (each names the post and line)
+        warn(w)
     for item in result.sections:
         s = item.section
         what = "new" if item.action == "new" else f"existing clip {item.clip_id}"

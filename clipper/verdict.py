@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from clipper.extract import extract_article
 from clipper.extract.jsonld import article_objects, load_jsonld
+from clipper.htmldepth import parse_html
 from clipper.outlets import Registry
 from clipper.urls import normalize_url
 
@@ -218,7 +219,7 @@ def _squash(text: str) -> str:
 
 
 def _jsonld_body(html: str) -> str:
-    for obj in article_objects(load_jsonld(LexborHTMLParser(html))):
+    for obj in article_objects(load_jsonld(parse_html(html)[0])):
         body = obj.get("articleBody")
         if isinstance(body, str):
             return norm(body)
@@ -242,7 +243,7 @@ def read_page(target: Target, html: str, url: str, registry: Registry, *, trunca
         markup = _squash(html)
         if all(p in markup for p in quote):
             return Verdict("alive", "ok")
-    tree = LexborHTMLParser(html)
+    tree, _deep = parse_html(html)
     visible = _visible_text(tree)
     squashed = _squash(visible)  # then the page's text, still without NFKC (slow on CJK text)
     if quote and all(p in squashed for p in quote):

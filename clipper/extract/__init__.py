@@ -30,7 +30,8 @@ from clipper.extract.metadata import (
 )
 from clipper.extract.page import PageNodes
 from clipper.extract.prose import recipe_parts
-from clipper.models import Article
+from clipper.htmldepth import shallow_html
+from clipper.models import MAX_BODY, Article
 from clipper.outlets import Outlet, Registry, load_registry
 from clipper.textclean import strip_unsafe, strip_unsafe_opt
 from clipper.urls import host_of
@@ -38,6 +39,20 @@ from clipper.urls import host_of
 __all__ = ["extract_article"]
 
 MAX_TITLE = 500
+
+
+def _within(paragraphs: list[str], limit: int) -> list[str]:
+    """The first paragraphs whose body (joined by blank lines) fits ``limit`` characters."""
+    out: list[str] = []
+    total = 0
+    for p in paragraphs:
+        total += len(p) + 2
+        if total - 2 > limit:
+            if not out:  # one paragraph longer than all: its beginning
+                out.append(p[:limit])
+            break
+        out.append(p)
+    return out
 
 
 def _jsonld_body(jsonld: list[dict[str, Any]]) -> str | None:
@@ -75,13 +90,18 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
     registry = registry or load_registry()
     warnings: list[str] = []
     try:
+        shallow = shallow_html(html or "")  # an absurdly deep page is flattened first (clipper.htmldepth)
+        deep = shallow.warning
         # a page from decode_html that was clean UTF-8 carries its bytes: lexbor parses those, not a re-encoding
-        utf8 = html.utf8 if isinstance(html, PageText) else None
-        tree = LexborHTMLParser(utf8 if utf8 else html or "")
+        # (only when the page was not flattened: then the flattened text is what gets parsed)
+        utf8 = html.utf8 if isinstance(html, PageText) and shallow.html is html else None
+        tree = LexborHTMLParser(utf8 if utf8 else shallow.html)
     except Exception as exc:  # selectolax raises on pathological input; a bad page is not an error
         return Article(warnings=(f"the page could not be parsed: {exc.__class__.__name__}",))
+    if deep:
+        warnings.append(deep)
     if tree.body is None and tree.head is None:
-        return Article(warnings=("the page is empty",))
+        return Article(warnings=(*warnings, "the page is empty"))
     nodes = PageNodes.of(tree)
     metas = meta_map(tree, nodes)
     jsonld = load_jsonld(tree, nodes)
@@ -124,6 +144,9 @@ def extract_article(html: str, *, url: str | None = None, registry: Registry | N
         author = dateline_author(paragraphs[0]) or paragraph_author(paragraphs, author_identity)
     if not paragraphs:
         warnings.append("no article text found")
+    elif sum(len(p) + 2 for p in paragraphs) > MAX_BODY:
+        paragraphs = _within(paragraphs, MAX_BODY)
+        warnings.append(f"the article text was longer than {MAX_BODY:,} characters; the rest was left out")
     if published_source == "scan":
         warnings.append(f"the date {published} is a guess (the day the page mentions most; it shows none by its "
                         "headline): check it, or set it with `clipper edit ID --date`")

@@ -35,6 +35,7 @@ import unicodedata
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clipper.extract.prose import data_prose
+from clipper.htmldepth import parse_html
 
 __all__ = ["extract_paragraphs"]
 
@@ -804,7 +805,7 @@ def _extract(
         if found < _LITTLE:
             # A second, more inclusive pass on a fresh parse: <aside>, <footer>, <noscript> and <form> kept, and
             # text in <div>/<span> without <p> scored whole.
-            loose = LexborHTMLParser(tree.raw_html.decode("utf-8", errors="replace")).body
+            loose = parse_html(tree.raw_html.decode("utf-8", errors="replace"))[0].body
             if loose is not None:
                 second = _generic(loose, evidence, title, inclusive=True, candidates=_clean(loose, _REMOVE_LOOSE_TAGS))
                 if sum(len(p) for p in second) > found:

@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from clipper.extract.jsonld import article_objects, types_of
 from clipper.extract.page import PageNodes
+from clipper.htmldepth import parse_html
 from clipper.urls import strip_credentials, url_problem
 
 _SPACES = re.compile(r"[ \t\r\n\u00a0]+")
@@ -363,7 +364,7 @@ def _text_without_ruby(node: LexborNode) -> str:
     if node.css_first("rt") is None:
         return clean_text(node.text(deep=True))
     html = re.sub(r"<(rt|rp)\b[^>]*>.*?</\1>", "", node.html or "", flags=re.S | re.I)
-    return clean_text(LexborHTMLParser(html).text(deep=True))
+    return clean_text(parse_html(html)[0].text(deep=True))
 
 
 # -- site, canonical, language ----------------------------------------------------------------------------
